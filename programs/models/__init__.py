@@ -1,0 +1,35 @@
+"""
+The records of the talent-programme tracker.
+
+Every public kind of record has English and Simplified Chinese names, a slug
+that is its natural key (fixtures and URLs use it), a publication status and the
+sources its facts come from. Only published records reach the public site.
+"""
+
+from .base import PublicationStatus, RecordQuerySet
+from .figures import AnnouncedFigure
+from .programmes import (
+    Agreement,
+    AgreementParty,
+    Expert,
+    OverseasEntrepreneur,
+    Project,
+    Workstation,
+)
+from .reference import District, Organization, ResearchField, Source
+
+__all__ = [
+    "AnnouncedFigure",
+    "Agreement",
+    "AgreementParty",
+    "District",
+    "Expert",
+    "Organization",
+    "OverseasEntrepreneur",
+    "Project",
+    "PublicationStatus",
+    "RecordQuerySet",
+    "ResearchField",
+    "Source",
+    "Workstation",
+]

@@ -1,0 +1,96 @@
+"""The fields and reads that every kind of record shares."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PublicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+
+
+class RecordQuerySet(models.QuerySet):
+    """Reads shared by every kind of record."""
+
+    def public(self):
+        """Return the records a visitor may see."""
+        return self.filter(publication_status=PublicationStatus.PUBLISHED)
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class RecordManager(models.Manager.from_queryset(RecordQuerySet)):
+    # A manager (not just a QuerySet) is what the fixture loader asks for
+    # get_by_natural_key(), so that fixtures can name records by slug.
+    pass
+
+
+class Record(models.Model):
+    """The fields every kind of record shares: identity, publication, timestamps."""
+
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    publication_status = models.CharField(
+        _("publication status"),
+        max_length=12,
+        choices=PublicationStatus.choices,
+        default=PublicationStatus.DRAFT,
+        db_index=True,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = RecordManager()
+
+    class Meta:
+        abstract = True
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def is_public(self):
+        """Return True if visitors may see this record."""
+        return self.publication_status == PublicationStatus.PUBLISHED
+
+
+class NamedRecord(Record):
+    """A record with a name in both languages."""
+
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.name_en
+
+    @property
+    def name(self):
+        """Return the name in English, or in Chinese when there is no English."""
+        return self.name_en or self.name_zh
+
+
+class SourcedRecord(NamedRecord):
+    """A named record whose facts come from one or more sources."""
+
+    summary_en = models.TextField(_("summary (English)"), blank=True)
+    summary_zh = models.TextField(_("summary (Chinese)"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Person(SourcedRecord):
+    """A named person. Their contact details are for staff only."""
+
+    email = models.EmailField(_("email (staff only)"), blank=True)
+    phone = models.CharField(_("phone (staff only)"), max_length=40, blank=True)
+
+    class Meta:
+        abstract = True
+
+    # Fields that must never reach a public page, export or search result.
+    STAFF_ONLY_FIELDS = ("email", "phone")

@@ -1,0 +1,208 @@
+"""Figures a source announces without naming what it counts."""
+
+from django.db import models
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact, IsNull
+from django.utils.translation import gettext_lazy as _
+
+from .base import Record, RecordQuerySet
+from .programmes import Agreement, Expert, OverseasEntrepreneur, Project, Workstation
+from .reference import District, Organization, Source
+
+
+class FigureQuerySet(RecordQuerySet):
+    def with_on_record(self):
+        """Annotate each figure with ``on_record``: matching public records on file.
+
+        One correlated subquery per kind of record, chosen by the figure's
+        subject, so a page of figures costs one query however many it shows.
+        """
+        cases = [
+            models.When(subject=subject, then=_count_matching(subject))
+            for subject in AnnouncedFigure.Subject.values
+        ]
+        return self.annotate(
+            on_record=Coalesce(
+                models.Case(*cases, output_field=models.IntegerField()), 0
+            )
+        )
+
+
+class FigureManager(models.Manager.from_queryset(FigureQuerySet)):
+    pass
+
+
+class AnnouncedFigure(Record):
+    """A number a source announces without naming what it counts.
+
+    "Eight key projects were unveiled", "more than 40 workstations as of the end
+    of 2022": the value is kept as announced, with its qualifier, and set beside
+    the number of matching records on file.
+    """
+
+    class Subject(models.TextChoices):
+        KEY_PROJECTS = "key_projects", _("key projects")
+        TALENT_PROJECTS = (
+            "talent_projects",
+            _("overseas-talent innovation and entrepreneurship projects"),
+        )
+        WORKSTATIONS = "workstations", _("academician workstations")
+        EXPERTS = "experts", _("experts appointed")
+        ENTREPRENEURS = "entrepreneurs", _("overseas entrepreneurs signed")
+
+    class Qualifier(models.TextChoices):
+        EXACTLY = "exactly", _("exactly")
+        MORE_THAN = "more_than", _("more than")
+        ABOUT = "about", _("about")
+
+    class DateRule(models.TextChoices):
+        ON = "on", _("on that date")
+        AS_OF = "as_of", _("in total as of that date")
+
+    label_en = models.CharField(_("label (English)"), max_length=200)
+    label_zh = models.CharField(_("label (Chinese)"), max_length=200, blank=True)
+    subject = models.CharField(
+        _("what it counts"), max_length=20, choices=Subject.choices
+    )
+    value = models.PositiveIntegerField(_("value"))
+    qualifier = models.CharField(
+        _("qualifier"),
+        max_length=12,
+        choices=Qualifier.choices,
+        default=Qualifier.EXACTLY,
+    )
+    as_of = models.DateField(_("as of"), db_index=True)
+    date_rule = models.CharField(
+        _("counts records dated"),
+        max_length=8,
+        choices=DateRule.choices,
+        default=DateRule.ON,
+        help_text=_(
+            "'On that date' for what an event announced; 'as of' for a running total."
+        ),
+    )
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        related_name="announced_figures",
+        null=True,
+        blank=True,
+        verbose_name=_("district"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="announced_figures",
+        null=True,
+        blank=True,
+        verbose_name=_("organization"),
+        help_text=_(
+            "The lead of the projects, the host of the workstations or entrepreneurs, "
+            "or who appointed the experts."
+        ),
+    )
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.PROTECT,
+        related_name="announced_figures",
+        null=True,
+        blank=True,
+        verbose_name=_("agreement"),
+        help_text=_("Only for figures that count projects."),
+    )
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="announced_figures",
+        verbose_name=_("source"),
+    )
+
+    objects = FigureManager()
+
+    class Meta:
+        ordering = ["-as_of", "subject"]
+        verbose_name = _("announced figure")
+        verbose_name_plural = _("announced figures")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(agreement__isnull=True)
+                | Q(subject__in=["key_projects", "talent_projects"]),
+                name="%(app_label)s_%(class)s_agreement_only_for_projects",
+                violation_error_message=_(
+                    "Only figures that count projects name an agreement."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return self.label_en
+
+    @property
+    def name(self):
+        return self.label_en or self.label_zh
+
+    @property
+    def is_lower_bound(self):
+        """Return True if records beyond the value are expected ("more than 40")."""
+        return self.qualifier == self.Qualifier.MORE_THAN
+
+
+# For each subject: the records it counts, their date field and organization field.
+FIGURE_TARGETS = {
+    AnnouncedFigure.Subject.KEY_PROJECTS: (
+        Project,
+        {"kind": Project.Kind.KEY_PROJECT},
+        "announced_on",
+        "lead_organization",
+    ),
+    AnnouncedFigure.Subject.TALENT_PROJECTS: (
+        Project,
+        {"kind": Project.Kind.OVERSEAS_TALENT},
+        "announced_on",
+        "lead_organization",
+    ),
+    AnnouncedFigure.Subject.WORKSTATIONS: (
+        Workstation,
+        {},
+        "established_on",
+        "host_organization",
+    ),
+    AnnouncedFigure.Subject.EXPERTS: (Expert, {}, "appointed_on", "appointed_by"),
+    AnnouncedFigure.Subject.ENTREPRENEURS: (
+        OverseasEntrepreneur,
+        {},
+        "signed_on",
+        "host_organization",
+    ),
+}
+
+
+def _matches_scope(figure_field, record_field):
+    """Match records whose ``record_field`` is the figure's, or any if it names none."""
+    return Q(IsNull(OuterRef(figure_field), True)) | Q(
+        **{record_field: OuterRef(figure_field)}
+    )
+
+
+def _count_matching(subject):
+    """Return a subquery counting the public records a figure of ``subject`` counts."""
+    model, kind_filter, date_field, organization_field = FIGURE_TARGETS[subject]
+    counts_on_the_date = Q(Exact(OuterRef("date_rule"), AnnouncedFigure.DateRule.ON))
+    records = (
+        model.objects.public()
+        .filter(**kind_filter)
+        .filter(
+            _matches_scope("district", "district"),
+            _matches_scope("organization", organization_field),
+            (counts_on_the_date & Q(**{date_field: OuterRef("as_of")}))
+            | (~counts_on_the_date & Q(**{f"{date_field}__lte": OuterRef("as_of")})),
+        )
+    )
+    if model is Project:
+        records = records.filter(_matches_scope("agreement", "agreement"))
+    return Subquery(
+        records.order_by()
+        .annotate(n=models.Func(F("pk"), function="COUNT"))
+        .values("n")
+    )

@@ -1,0 +1,353 @@
+"""Agreements, projects, workstations and the people of the programmes."""
+
+from django.db import models
+from django.db.models import F
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .base import Person, SourcedRecord
+from .reference import District, Organization, ResearchField, Source
+
+
+class Agreement(SourcedRecord):
+    """A signed agreement between organizations, such as a strategic cooperation."""
+
+    class Status(models.TextChoices):
+        SIGNED = "signed", _("Signed")
+        IN_FORCE = "in_force", _("In force")
+        COMPLETED = "completed", _("Completed")
+        TERMINATED = "terminated", _("Terminated")
+
+    signed_on = models.DateField(_("signed on"), null=True, blank=True, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SIGNED
+    )
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        related_name="agreements",
+        null=True,
+        blank=True,
+        verbose_name=_("district"),
+    )
+    cooperation_areas_en = models.TextField(
+        _("areas of cooperation (English)"), blank=True, help_text=_("One per line.")
+    )
+    cooperation_areas_zh = models.TextField(
+        _("areas of cooperation (Chinese)"), blank=True, help_text=_("One per line.")
+    )
+    parties = models.ManyToManyField(
+        Organization,
+        through="AgreementParty",
+        related_name="agreements",
+        verbose_name=_("parties"),
+    )
+    sources = models.ManyToManyField(
+        Source, related_name="agreements", blank=True, verbose_name=_("sources")
+    )
+
+    class Meta:
+        ordering = [F("signed_on").desc(nulls_last=True), "name_en"]
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+
+    def get_absolute_url(self):
+        return reverse("programs:agreement-detail", args=[self.slug])
+
+    @property
+    def cooperation_areas(self):
+        """Return the areas of cooperation as a list, English first."""
+        text = self.cooperation_areas_en or self.cooperation_areas_zh
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class AgreementPartyManager(models.Manager):
+    def get_by_natural_key(self, agreement_slug, organization_slug):
+        return self.get(
+            agreement__slug=agreement_slug, organization__slug=organization_slug
+        )
+
+
+class AgreementParty(models.Model):
+    """An organization's part in an agreement: who signed, who witnessed."""
+
+    class Role(models.TextChoices):
+        SIGNATORY = "signatory", _("Signatory")
+        WITNESS = "witness", _("Witness")
+        SUPPORTER = "supporter", _("Supporting organization")
+
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="party_roles",
+        verbose_name=_("agreement"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="agreement_roles",
+        verbose_name=_("organization"),
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.SIGNATORY
+    )
+
+    objects = AgreementPartyManager()
+
+    class Meta:
+        ordering = ["agreement", "role", "organization__name_en"]
+        verbose_name = _("party to an agreement")
+        verbose_name_plural = _("parties to agreements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "organization"],
+                name="%(app_label)s_%(class)s_unique_party",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organization} ({self.get_role_display()})"
+
+    def natural_key(self):
+        return self.agreement.natural_key() + self.organization.natural_key()
+
+    natural_key.dependencies = ["programs.agreement", "programs.organization"]
+
+
+class Project(SourcedRecord):
+    """A project: a key project under an agreement, or an overseas-talent venture."""
+
+    class Kind(models.TextChoices):
+        KEY_PROJECT = "key_project", _("Key project under an agreement")
+        OVERSEAS_TALENT = (
+            "overseas_talent",
+            _("Overseas-talent innovation and entrepreneurship project"),
+        )
+        PLATFORM = "platform", _("Platform")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        ANNOUNCED = "announced", _("Announced")
+        SIGNED = "signed", _("Signed")
+        UNDER_WAY = "under_way", _("Under way")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ANNOUNCED
+    )
+    announced_on = models.DateField(
+        _("announced or signed on"), null=True, blank=True, db_index=True
+    )
+    lead_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="led_projects",
+        null=True,
+        blank=True,
+        verbose_name=_("lead or host organization"),
+    )
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        related_name="projects",
+        null=True,
+        blank=True,
+        verbose_name=_("district"),
+    )
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.PROTECT,
+        related_name="projects",
+        null=True,
+        blank=True,
+        verbose_name=_("agreement"),
+    )
+    field = models.ForeignKey(
+        ResearchField,
+        on_delete=models.PROTECT,
+        related_name="projects",
+        null=True,
+        blank=True,
+        verbose_name=_("field"),
+    )
+    sources = models.ManyToManyField(
+        Source, related_name="projects", blank=True, verbose_name=_("sources")
+    )
+
+    class Meta:
+        ordering = [F("announced_on").desc(nulls_last=True), "name_en"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+
+    def get_absolute_url(self):
+        return reverse("programs:project-detail", args=[self.slug])
+
+
+class Expert(Person):
+    """A person appointed as an expert by an organization, to serve somewhere."""
+
+    class Status(models.TextChoices):
+        APPOINTED = "appointed", _("Appointed")
+        ENDED = "ended", _("Appointment ended")
+
+    title_en = models.CharField(
+        _("title or position (English)"), max_length=200, blank=True
+    )
+    title_zh = models.CharField(
+        _("title or position (Chinese)"), max_length=200, blank=True
+    )
+    appointed_by = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="appointed_experts",
+        verbose_name=_("appointed by"),
+    )
+    appointed_on = models.DateField(
+        _("appointed on"), null=True, blank=True, db_index=True
+    )
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        related_name="experts",
+        null=True,
+        blank=True,
+        verbose_name=_("serves in"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.APPOINTED
+    )
+    fields = models.ManyToManyField(
+        ResearchField, related_name="experts", blank=True, verbose_name=_("fields")
+    )
+    sources = models.ManyToManyField(
+        Source, related_name="experts", blank=True, verbose_name=_("sources")
+    )
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("expert")
+        verbose_name_plural = _("experts")
+
+    def get_absolute_url(self):
+        return reverse("programs:expert-detail", args=[self.slug])
+
+
+class Workstation(SourcedRecord):
+    """An academician workstation hosted by an organization."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        UPGRADING = "upgrading", _("Being upgraded")
+        CLOSED = "closed", _("Closed")
+
+    host_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="workstations",
+        verbose_name=_("host organization"),
+    )
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        related_name="workstations",
+        verbose_name=_("district"),
+    )
+    field = models.ForeignKey(
+        ResearchField,
+        on_delete=models.PROTECT,
+        related_name="workstations",
+        null=True,
+        blank=True,
+        verbose_name=_("field"),
+    )
+    established_on = models.DateField(
+        _("set up on"), null=True, blank=True, db_index=True
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    experts = models.ManyToManyField(
+        Expert,
+        related_name="workstations",
+        blank=True,
+        verbose_name=_("experts in residence"),
+    )
+    sources = models.ManyToManyField(
+        Source, related_name="workstations", blank=True, verbose_name=_("sources")
+    )
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("academician workstation")
+        verbose_name_plural = _("academician workstations")
+
+    def get_absolute_url(self):
+        return reverse("programs:workstation-detail", args=[self.slug])
+
+
+class OverseasEntrepreneur(Person):
+    """A person from abroad who signed with a host, such as an industrial park."""
+
+    class Status(models.TextChoices):
+        SIGNED = "signed", _("Signed")
+        SETTLED = "settled", _("Settled in the zone")
+        LEFT = "left", _("Left")
+
+    country_or_region_en = models.CharField(
+        _("country or region (English)"), max_length=100, blank=True
+    )
+    country_or_region_zh = models.CharField(
+        _("country or region (Chinese)"), max_length=100, blank=True
+    )
+    venture_en = models.CharField(_("venture (English)"), max_length=200, blank=True)
+    venture_zh = models.CharField(_("venture (Chinese)"), max_length=200, blank=True)
+    host_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="overseas_entrepreneurs",
+        verbose_name=_("signed with"),
+    )
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        related_name="overseas_entrepreneurs",
+        null=True,
+        blank=True,
+        verbose_name=_("district"),
+    )
+    field = models.ForeignKey(
+        ResearchField,
+        on_delete=models.PROTECT,
+        related_name="overseas_entrepreneurs",
+        null=True,
+        blank=True,
+        verbose_name=_("field"),
+    )
+    signed_on = models.DateField(_("signed on"), null=True, blank=True, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SIGNED
+    )
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.PROTECT,
+        related_name="overseas_entrepreneurs",
+        null=True,
+        blank=True,
+        verbose_name=_("project"),
+    )
+    sources = models.ManyToManyField(
+        Source,
+        related_name="overseas_entrepreneurs",
+        blank=True,
+        verbose_name=_("sources"),
+    )
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("overseas entrepreneur")
+        verbose_name_plural = _("overseas entrepreneurs")
+
+    def get_absolute_url(self):
+        return reverse("programs:entrepreneur-detail", args=[self.slug])

@@ -1,0 +1,114 @@
+"""Where facts come from, and the places and bodies records point at."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .base import NamedRecord, Record, SourcedRecord
+
+
+class Source(Record):
+    """A document that facts come from: a news report, a notice, a press release."""
+
+    title_en = models.CharField(
+        _("title (English)"),
+        max_length=200,
+        help_text=_("A short title in our own words, not the headline."),
+    )
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200, blank=True)
+    outlet = models.CharField(
+        _("outlet"),
+        max_length=120,
+        blank=True,
+        help_text=_("Who published it. Leave blank when the copy does not say."),
+    )
+    published_on = models.DateField(_("published on"), db_index=True)
+    url = models.URLField(_("link"), blank=True)
+    notes = models.TextField(
+        _("notes"),
+        blank=True,
+        help_text=_("Staff notes on this copy of the source. Not shown publicly."),
+    )
+
+    class Meta:
+        ordering = ["-published_on", "title_en"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self):
+        return f"{self.title_en} ({self.published_on:%Y-%m-%d})"
+
+    def get_absolute_url(self):
+        return reverse("programs:source-detail", args=[self.slug])
+
+    @property
+    def name(self):
+        return self.title_en or self.title_zh
+
+
+class District(SourcedRecord):
+    """A county-level area: Qingpu District, Wujiang District, Jiashan County."""
+
+    city_en = models.CharField(_("city (English)"), max_length=100)
+    city_zh = models.CharField(_("city (Chinese)"), max_length=100, blank=True)
+    province_en = models.CharField(_("province (English)"), max_length=100)
+    province_zh = models.CharField(_("province (Chinese)"), max_length=100, blank=True)
+    in_demonstration_zone = models.BooleanField(
+        _("in the demonstration zone"), default=False
+    )
+    sources = models.ManyToManyField(
+        Source, related_name="districts", blank=True, verbose_name=_("sources")
+    )
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+    def get_absolute_url(self):
+        return reverse("programs:district-detail", args=[self.slug])
+
+
+class ResearchField(NamedRecord):
+    """A field of science or technology that experts and projects work in."""
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("field")
+        verbose_name_plural = _("fields")
+
+
+class Organization(SourcedRecord):
+    """An association, government, industrial park, company, university or institute."""
+
+    class Kind(models.TextChoices):
+        ASSOCIATION = "association", _("Association")
+        GOVERNMENT = "government", _("Government")
+        INDUSTRIAL_PARK = "industrial_park", _("Industrial park")
+        COMPANY = "company", _("Company")
+        UNIVERSITY = "university", _("University")
+        INSTITUTE = "institute", _("Research institute")
+        OTHER = "other", _("Other")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        related_name="organizations",
+        null=True,
+        blank=True,
+        verbose_name=_("district"),
+        help_text=_("Blank for bodies that serve a whole city or province."),
+    )
+    website = models.URLField(_("website"), blank=True)
+    sources = models.ManyToManyField(
+        Source, related_name="organizations", blank=True, verbose_name=_("sources")
+    )
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def get_absolute_url(self):
+        return reverse("programs:organization-detail", args=[self.slug])
