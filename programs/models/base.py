@@ -1,6 +1,7 @@
 """The fields and reads that every kind of record shares."""
 
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 
@@ -38,10 +39,16 @@ class Record(models.Model):
         default=PublicationStatus.DRAFT,
         db_index=True,
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # db_default as well as auto_now: `loaddata` saves in raw mode, which skips
+    # auto_now, and the database default still stamps those rows.
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now())
 
     objects = RecordManager()
+
+    # The date that places a record in time, for `year` filters and "latest"
+    # lists; None for records that have none (districts, organizations).
+    date_field = None
 
     class Meta:
         abstract = True

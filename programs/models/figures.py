@@ -1,5 +1,7 @@
 """Figures a source announces without naming what it counts."""
 
+from typing import NamedTuple
+
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -27,6 +29,10 @@ class FigureQuerySet(RecordQuerySet):
                 models.Case(*cases, output_field=models.IntegerField()), 0
             )
         )
+
+    def counting(self, record):
+        """Return the figures that ``record`` counts toward."""
+        return self.filter(_figures_counting(record))
 
 
 class FigureManager(models.Manager.from_queryset(FigureQuerySet)):
@@ -120,6 +126,8 @@ class AnnouncedFigure(Record):
 
     objects = FigureManager()
 
+    date_field = "as_of"
+
     class Meta:
         ordering = ["-as_of", "subject"]
         verbose_name = _("announced figure")
@@ -148,32 +156,30 @@ class AnnouncedFigure(Record):
         return self.qualifier == self.Qualifier.MORE_THAN
 
 
-# For each subject: the records it counts, their date field and organization field.
+class FigureTarget(NamedTuple):
+    """The records a figure of one subject counts."""
+
+    model: type[models.Model]
+    kind_filter: dict
+    organization_field: str
+
+    def records(self):
+        return self.model.objects.public().filter(**self.kind_filter)
+
+
 FIGURE_TARGETS = {
-    AnnouncedFigure.Subject.KEY_PROJECTS: (
-        Project,
-        {"kind": Project.Kind.KEY_PROJECT},
-        "announced_on",
-        "lead_organization",
+    AnnouncedFigure.Subject.KEY_PROJECTS: FigureTarget(
+        Project, {"kind": Project.Kind.KEY_PROJECT}, "lead_organization"
     ),
-    AnnouncedFigure.Subject.TALENT_PROJECTS: (
-        Project,
-        {"kind": Project.Kind.OVERSEAS_TALENT},
-        "announced_on",
-        "lead_organization",
+    AnnouncedFigure.Subject.TALENT_PROJECTS: FigureTarget(
+        Project, {"kind": Project.Kind.OVERSEAS_TALENT}, "lead_organization"
     ),
-    AnnouncedFigure.Subject.WORKSTATIONS: (
-        Workstation,
-        {},
-        "established_on",
-        "host_organization",
+    AnnouncedFigure.Subject.WORKSTATIONS: FigureTarget(
+        Workstation, {}, "host_organization"
     ),
-    AnnouncedFigure.Subject.EXPERTS: (Expert, {}, "appointed_on", "appointed_by"),
-    AnnouncedFigure.Subject.ENTREPRENEURS: (
-        OverseasEntrepreneur,
-        {},
-        "signed_on",
-        "host_organization",
+    AnnouncedFigure.Subject.EXPERTS: FigureTarget(Expert, {}, "appointed_by"),
+    AnnouncedFigure.Subject.ENTREPRENEURS: FigureTarget(
+        OverseasEntrepreneur, {}, "host_organization"
     ),
 }
 
@@ -187,22 +193,44 @@ def _matches_scope(figure_field, record_field):
 
 def _count_matching(subject):
     """Return a subquery counting the public records a figure of ``subject`` counts."""
-    model, kind_filter, date_field, organization_field = FIGURE_TARGETS[subject]
+    target = FIGURE_TARGETS[subject]
+    date_field = target.model.date_field
     counts_on_the_date = Q(Exact(OuterRef("date_rule"), AnnouncedFigure.DateRule.ON))
-    records = (
-        model.objects.public()
-        .filter(**kind_filter)
-        .filter(
-            _matches_scope("district", "district"),
-            _matches_scope("organization", organization_field),
-            (counts_on_the_date & Q(**{date_field: OuterRef("as_of")}))
-            | (~counts_on_the_date & Q(**{f"{date_field}__lte": OuterRef("as_of")})),
-        )
+    records = target.records().filter(
+        _matches_scope("district", "district"),
+        _matches_scope("organization", target.organization_field),
+        (counts_on_the_date & Q(**{date_field: OuterRef("as_of")}))
+        | (~counts_on_the_date & Q(**{f"{date_field}__lte": OuterRef("as_of")})),
     )
-    if model is Project:
+    if target.model is Project:
         records = records.filter(_matches_scope("agreement", "agreement"))
     return Subquery(
         records.order_by()
         .annotate(n=models.Func(F("pk"), function="COUNT"))
         .values("n")
     )
+
+
+def _figures_counting(record):
+    """Return a Q matching the figures that ``record`` counts toward."""
+    subjects = [
+        subject
+        for subject, target in FIGURE_TARGETS.items()
+        if isinstance(record, target.model)
+        and all(getattr(record, k) == v for k, v in target.kind_filter.items())
+    ]
+    if not subjects:
+        return Q(pk__in=[])
+    target = FIGURE_TARGETS[subjects[0]]
+    organization_id = getattr(record, f"{target.organization_field}_id")
+    record_date = getattr(record, target.model.date_field)
+    scope = Q(subject__in=subjects)
+    scope &= Q(district__isnull=True) | Q(district_id=record.district_id)
+    scope &= Q(organization__isnull=True) | Q(organization_id=organization_id)
+    if isinstance(record, Project):
+        scope &= Q(agreement__isnull=True) | Q(agreement_id=record.agreement_id)
+    if record_date is None:
+        return Q(pk__in=[])
+    on_the_date = Q(date_rule=AnnouncedFigure.DateRule.ON, as_of=record_date)
+    as_of = Q(date_rule=AnnouncedFigure.DateRule.AS_OF, as_of__gte=record_date)
+    return scope & (on_the_date | as_of)

@@ -46,6 +46,8 @@ class Agreement(SourcedRecord):
         Source, related_name="agreements", blank=True, verbose_name=_("sources")
     )
 
+    date_field = "signed_on"
+
     class Meta:
         ordering = [F("signed_on").desc(nulls_last=True), "name_en"]
         verbose_name = _("agreement")
@@ -176,6 +178,8 @@ class Project(SourcedRecord):
         Source, related_name="projects", blank=True, verbose_name=_("sources")
     )
 
+    date_field = "announced_on"
+
     class Meta:
         ordering = [F("announced_on").desc(nulls_last=True), "name_en"]
         verbose_name = _("project")
@@ -224,6 +228,8 @@ class Expert(Person):
     sources = models.ManyToManyField(
         Source, related_name="experts", blank=True, verbose_name=_("sources")
     )
+
+    date_field = "appointed_on"
 
     class Meta:
         ordering = ["name_en"]
@@ -277,6 +283,8 @@ class Workstation(SourcedRecord):
     sources = models.ManyToManyField(
         Source, related_name="workstations", blank=True, verbose_name=_("sources")
     )
+
+    date_field = "established_on"
 
     class Meta:
         ordering = ["name_en"]
@@ -343,6 +351,8 @@ class OverseasEntrepreneur(Person):
         blank=True,
         verbose_name=_("sources"),
     )
+
+    date_field = "signed_on"
 
     class Meta:
         ordering = ["name_en"]

@@ -30,6 +30,8 @@ class Source(Record):
         help_text=_("Staff notes on this copy of the source. Not shown publicly."),
     )
 
+    date_field = "published_on"
+
     class Meta:
         ordering = ["-published_on", "title_en"]
         verbose_name = _("source")
