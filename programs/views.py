@@ -1,5 +1,301 @@
+"""
+The public site: a home page, a filtered list and a detail page per kind of
+record, and a health check. Only published records are shown.
+
+Each view declares what its template shows (``select_related``,
+``prefetch_related``) so that a page costs a fixed number of queries.
+"""
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.http import JsonResponse
+from django.utils.text import capfirst
+from django.views.generic import DetailView, TemplateView
+from django_filters.views import FilterView
+
+from . import filters
+from .models import (
+    Agreement,
+    AgreementParty,
+    AnnouncedFigure,
+    District,
+    Expert,
+    Organization,
+    OverseasEntrepreneur,
+    Project,
+    ResearchField,
+    Source,
+    Workstation,
+)
+from .related import latest_of_each
+
+PUBLIC_SOURCES = Prefetch("sources", queryset=Source.objects.public())
+
+# The kinds of record a district, organization or source page lists, by URL key.
+RECORD_KINDS = {
+    "organization": Organization,
+    "agreement": Agreement,
+    "project": Project,
+    "workstation": Workstation,
+    "expert": Expert,
+    "entrepreneur": OverseasEntrepreneur,
+}
 
 
 def healthz(request):
-    return JsonResponse({"status": "ok"})
+    """Answer 200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "up"})
+
+
+def public_figures():
+    """Return published figures with their matching records on file."""
+    return (
+        AnnouncedFigure.objects.public()
+        .with_on_record()
+        .select_related("source", "district")
+    )
+
+
+class HomeView(TemplateView):
+    """The zone at a glance: figures per district and the latest agreements."""
+
+    template_name = "programs/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        districts = District.objects.public().annotate(
+            **{
+                f"{key}_count": _count_in_district(model)
+                for key, model in RECORD_KINDS.items()
+                if key != "organization"
+            }
+        )
+        figures = list(public_figures())
+        for district in districts:
+            district.figures = [f for f in figures if f.district_id == district.pk]
+        context["districts"] = districts
+        context["zone_figures"] = [f for f in figures if f.district_id is None]
+        context["latest_agreements"] = Agreement.objects.public().select_related(
+            "district"
+        )[:5]
+        return context
+
+
+def _count_in_district(model):
+    records = model.objects.public().filter(district=OuterRef("pk")).order_by()
+    return Subquery(records.values("district").annotate(n=Count("pk")).values("n")[:1])
+
+
+class PublicListView(FilterView):
+    """A list of published records, filtered, sorted and paged."""
+
+    paginate_by = settings.PAGE_SIZE
+    template_name_suffix = "_list"
+    select_related = ()
+
+    def get_queryset(self):
+        return self.model.objects.public().select_related(*self.select_related)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["heading"] = capfirst(self.model._meta.verbose_name_plural)
+        return context
+
+
+class PublicDetailView(DetailView):
+    """A published record with the related records and figures its page shows."""
+
+    select_related = ()
+    prefetch_related = (PUBLIC_SOURCES,)
+
+    def get_queryset(self):
+        return (
+            self.model.objects.public()
+            .select_related(*self.select_related)
+            .prefetch_related(*self.prefetch_related)
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["kind"] = capfirst(self.model._meta.verbose_name)
+        context["figures"] = self.get_figures()
+        return context
+
+    def get_figures(self):
+        """Return the announced figures this record counts toward."""
+        return public_figures().counting(self.object)
+
+
+class DistrictListView(PublicListView):
+    model = District
+    filterset_class = filters.DistrictFilterSet
+
+
+class DistrictDetailView(PublicDetailView):
+    model = District
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["groups"] = latest_of_each(
+            {
+                key: model.objects.public().filter(district=self.object)
+                for key, model in RECORD_KINDS.items()
+            }
+        )
+        return context
+
+    def get_figures(self):
+        return public_figures().filter(district=self.object)
+
+
+class OrganizationListView(PublicListView):
+    model = Organization
+    filterset_class = filters.OrganizationFilterSet
+    select_related = ("district",)
+
+
+class OrganizationDetailView(PublicDetailView):
+    model = Organization
+    select_related = ("district",)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        organization = self.object
+        context["groups"] = latest_of_each(
+            {
+                "agreement": Agreement.objects.public().filter(parties=organization),
+                "project": Project.objects.public().filter(
+                    lead_organization=organization
+                ),
+                "workstation": Workstation.objects.public().filter(
+                    host_organization=organization
+                ),
+                "expert": Expert.objects.public().filter(appointed_by=organization),
+                "entrepreneur": OverseasEntrepreneur.objects.public().filter(
+                    host_organization=organization
+                ),
+            }
+        )
+        return context
+
+    def get_figures(self):
+        return public_figures().filter(organization=self.object)
+
+
+class AgreementListView(PublicListView):
+    model = Agreement
+    filterset_class = filters.AgreementFilterSet
+    select_related = ("district",)
+
+
+class AgreementDetailView(PublicDetailView):
+    model = Agreement
+    select_related = ("district",)
+    prefetch_related = (
+        PUBLIC_SOURCES,
+        Prefetch(
+            "party_roles",
+            queryset=AgreementParty.objects.filter(
+                organization__publication_status="published"
+            ).select_related("organization"),
+        ),
+        Prefetch(
+            "projects",
+            queryset=Project.objects.public().select_related("lead_organization"),
+        ),
+    )
+
+    def get_figures(self):
+        return public_figures().filter(agreement=self.object)
+
+
+class ProjectListView(PublicListView):
+    model = Project
+    filterset_class = filters.ProjectFilterSet
+    select_related = ("district", "lead_organization")
+
+
+class ProjectDetailView(PublicDetailView):
+    model = Project
+    select_related = ("district", "lead_organization", "agreement", "field")
+    prefetch_related = (
+        PUBLIC_SOURCES,
+        Prefetch(
+            "overseas_entrepreneurs", queryset=OverseasEntrepreneur.objects.public()
+        ),
+    )
+
+
+class WorkstationListView(PublicListView):
+    model = Workstation
+    filterset_class = filters.WorkstationFilterSet
+    select_related = ("district", "host_organization")
+
+
+class WorkstationDetailView(PublicDetailView):
+    model = Workstation
+    select_related = ("district", "host_organization", "field")
+    prefetch_related = (
+        PUBLIC_SOURCES,
+        Prefetch("experts", queryset=Expert.objects.public()),
+    )
+
+
+class ExpertListView(PublicListView):
+    model = Expert
+    filterset_class = filters.ExpertFilterSet
+    select_related = ("district", "appointed_by")
+
+
+class ExpertDetailView(PublicDetailView):
+    model = Expert
+    select_related = ("district", "appointed_by")
+    prefetch_related = (
+        PUBLIC_SOURCES,
+        Prefetch("fields", queryset=ResearchField.objects.public()),
+        Prefetch("workstations", queryset=Workstation.objects.public()),
+    )
+
+
+class EntrepreneurListView(PublicListView):
+    model = OverseasEntrepreneur
+    filterset_class = filters.EntrepreneurFilterSet
+    select_related = ("district", "host_organization")
+
+
+class EntrepreneurDetailView(PublicDetailView):
+    model = OverseasEntrepreneur
+    select_related = ("district", "host_organization", "field", "project")
+
+
+class SourceListView(PublicListView):
+    model = Source
+    filterset_class = filters.SourceFilterSet
+
+
+class SourceDetailView(PublicDetailView):
+    model = Source
+    prefetch_related = ()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["groups"] = latest_of_each(
+            {
+                "district": District.objects.public().filter(sources=self.object),
+                **{
+                    key: model.objects.public().filter(sources=self.object)
+                    for key, model in RECORD_KINDS.items()
+                },
+            }
+        )
+        return context
+
+    def get_figures(self):
+        return public_figures().filter(source=self.object)

@@ -1,0 +1,226 @@
+"""
+One FilterSet per public list.
+
+Every list takes ``q`` (a substring of either language's name), ``district``
+and ``organization`` by slug, ``status``, ``year`` where the record has a date,
+and ``sort``. Bad values fail form validation, so the page can say what is wrong
+instead of failing.
+"""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Agreement,
+    District,
+    Expert,
+    Organization,
+    OverseasEntrepreneur,
+    Project,
+    Source,
+    Workstation,
+)
+
+# A year outside this range cannot be a date the database holds; rejecting it
+# in the form keeps `?year=99999999` from reaching the query as an error.
+FIRST_YEAR, LAST_YEAR = 1949, 2100
+
+
+class RecordFilterSet(django_filters.FilterSet):
+    """Filters every list shares: a text search and a sort order."""
+
+    search_fields = ("name_en", "name_zh", "slug")
+
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "district" in self.filters:
+            # One query for the choices, which then validate the value in memory.
+            choices = District.objects.public().values_list("slug", "name_en")
+            self.filters["district"].extra["choices"] = list(choices)
+
+    def search(self, queryset, name, value):
+        """Return records with ``value`` in any search field; all when blank."""
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition)
+
+
+class SlugFilter(django_filters.CharFilter):
+    """Filter by the slug of a related record, as detail pages link to it."""
+
+    field_class = forms.SlugField
+
+
+def district_filter():
+    # Choices are filled in by RecordFilterSet.__init__, once per request.
+    return django_filters.ChoiceFilter(
+        field_name="district__slug",
+        label=_("District"),
+        choices=[],
+        empty_label=_("All districts"),
+    )
+
+
+def related_slug_filter(field_name, label):
+    """Filter by a related record's slug; no query until the list runs."""
+    return SlugFilter(
+        field_name=f"{field_name}__slug",
+        label=label,
+        max_length=120,
+        widget=forms.HiddenInput,
+    )
+
+
+def status_filter(choices, label=None):
+    return django_filters.ChoiceFilter(
+        label=label or _("Status"), choices=choices, empty_label=_("Any status")
+    )
+
+
+def year_filter(field_name):
+    return django_filters.NumberFilter(
+        field_name=field_name,
+        lookup_expr="year",
+        label=_("Year"),
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
+    )
+
+
+def sort_filter(*fields):
+    """Sort by the given (field, label) pairs; "-field" sorts descending."""
+    return django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields={field: field for field, _label in fields},
+        field_labels=dict(fields),
+        empty_label=_("Default order"),
+    )
+
+
+NAME = ("name_en", _("Name"))
+
+
+class DistrictFilterSet(RecordFilterSet):
+    search_fields = (*RecordFilterSet.search_fields, "city_en", "city_zh")
+
+    in_demonstration_zone = django_filters.BooleanFilter(
+        label=_("In the demonstration zone"),
+        widget=forms.Select(
+            choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+        ),
+    )
+    sort = sort_filter(NAME, ("city_en", _("City")))
+
+    class Meta:
+        model = District
+        fields = ["q", "in_demonstration_zone"]
+
+
+class OrganizationFilterSet(RecordFilterSet):
+    district = district_filter()
+    kind = status_filter(Organization.Kind.choices, label=_("Kind"))
+    sort = sort_filter(NAME, ("kind", _("Kind")))
+
+    class Meta:
+        model = Organization
+        fields = ["q", "district", "kind"]
+
+
+class AgreementFilterSet(RecordFilterSet):
+    district = district_filter()
+    organization = related_slug_filter("parties", _("Party"))
+    status = status_filter(Agreement.Status.choices)
+    year = year_filter("signed_on")
+    sort = sort_filter(NAME, ("signed_on", _("Date signed")))
+
+    class Meta:
+        model = Agreement
+        fields = ["q", "district", "organization", "status", "year"]
+
+
+class ProjectFilterSet(RecordFilterSet):
+    district = district_filter()
+    organization = related_slug_filter("lead_organization", _("Lead organization"))
+    agreement = related_slug_filter("agreement", _("Agreement"))
+    kind = status_filter(Project.Kind.choices, label=_("Kind"))
+    status = status_filter(Project.Status.choices)
+    year = year_filter("announced_on")
+    sort = sort_filter(NAME, ("announced_on", _("Date announced")), ("kind", _("Kind")))
+
+    class Meta:
+        model = Project
+        fields = ["q", "district", "organization", "agreement", "kind", "status"]
+
+
+class WorkstationFilterSet(RecordFilterSet):
+    district = district_filter()
+    organization = related_slug_filter("host_organization", _("Host"))
+    status = status_filter(Workstation.Status.choices)
+    year = year_filter("established_on")
+    sort = sort_filter(NAME, ("established_on", _("Date set up")))
+
+    class Meta:
+        model = Workstation
+        fields = ["q", "district", "organization", "status", "year"]
+
+
+class ExpertFilterSet(RecordFilterSet):
+    search_fields = (*RecordFilterSet.search_fields, "title_en", "title_zh")
+
+    district = district_filter()
+    organization = related_slug_filter("appointed_by", _("Appointed by"))
+    status = status_filter(Expert.Status.choices)
+    year = year_filter("appointed_on")
+    sort = sort_filter(NAME, ("appointed_on", _("Date appointed")))
+
+    class Meta:
+        model = Expert
+        fields = ["q", "district", "organization", "status", "year"]
+
+
+class EntrepreneurFilterSet(RecordFilterSet):
+    search_fields = (
+        *RecordFilterSet.search_fields,
+        "venture_en",
+        "venture_zh",
+        "country_or_region_en",
+        "country_or_region_zh",
+    )
+
+    district = district_filter()
+    organization = related_slug_filter("host_organization", _("Signed with"))
+    status = status_filter(OverseasEntrepreneur.Status.choices)
+    year = year_filter("signed_on")
+    sort = sort_filter(
+        NAME,
+        ("signed_on", _("Date signed")),
+        ("country_or_region_en", _("Country or region")),
+    )
+
+    class Meta:
+        model = OverseasEntrepreneur
+        fields = ["q", "district", "organization", "status", "year"]
+
+
+class SourceFilterSet(RecordFilterSet):
+    search_fields = ("title_en", "title_zh", "outlet", "slug")
+
+    year = year_filter("published_on")
+    sort = sort_filter(("title_en", _("Title")), ("published_on", _("Date published")))
+
+    class Meta:
+        model = Source
+        fields = ["q", "year"]
