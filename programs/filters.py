@@ -84,14 +84,26 @@ def related_slug_filter(field_name, label):
     )
 
 
-def status_filter(choices, label=None):
+def status_filter(choices):
     return django_filters.ChoiceFilter(
-        label=label or _("Status"), choices=choices, empty_label=_("Any status")
+        label=_("Status"), choices=choices, empty_label=_("Any status")
     )
 
 
+def kind_filter(choices):
+    return django_filters.ChoiceFilter(
+        label=_("Kind"), choices=choices, empty_label=_("Any kind")
+    )
+
+
+class YearFilter(django_filters.NumberFilter):
+    """A whole year; NumberFilter alone would take 2023.5."""
+
+    field_class = forms.IntegerField
+
+
 def year_filter(field_name):
-    return django_filters.NumberFilter(
+    return YearFilter(
         field_name=field_name,
         lookup_expr="year",
         label=_("Year"),
@@ -131,7 +143,7 @@ class DistrictFilterSet(RecordFilterSet):
 
 class OrganizationFilterSet(RecordFilterSet):
     district = district_filter()
-    kind = status_filter(Organization.Kind.choices, label=_("Kind"))
+    kind = kind_filter(Organization.Kind.choices)
     sort = sort_filter(NAME, ("kind", _("Kind")))
 
     class Meta:
@@ -155,7 +167,7 @@ class ProjectFilterSet(RecordFilterSet):
     district = district_filter()
     organization = related_slug_filter("lead_organization", _("Lead organization"))
     agreement = related_slug_filter("agreement", _("Agreement"))
-    kind = status_filter(Project.Kind.choices, label=_("Kind"))
+    kind = kind_filter(Project.Kind.choices)
     status = status_filter(Project.Status.choices)
     year = year_filter("announced_on")
     sort = sort_filter(NAME, ("announced_on", _("Date announced")), ("kind", _("Kind")))

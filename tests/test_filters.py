@@ -1,0 +1,279 @@
+import datetime
+
+import pytest
+
+from programs import filters
+from programs.models import (
+    Agreement,
+    District,
+    Expert,
+    Organization,
+    OverseasEntrepreneur,
+    Project,
+    Source,
+    Workstation,
+)
+
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def names(filterset_class, data, queryset=None):
+    """Return the English names the filterset selects from ``data``."""
+    model = filterset_class._meta.model
+    filterset = filterset_class(data, queryset=queryset or model.objects.public())
+    assert filterset.is_valid(), filterset.errors
+    return sorted(str(record.name) for record in filterset.qs)
+
+
+def errors(filterset_class, data):
+    model = filterset_class._meta.model
+    filterset = filterset_class(data, queryset=model.objects.all())
+    assert not filterset.is_valid()
+    return filterset.errors
+
+
+# q -------------------------------------------------------------------------
+
+
+def test_q_matches_english_substring_case_insensitively():
+    """`q` finds a record by part of its English name in any case."""
+    f.make_organization(name_en="Qingpu Industrial Park", name_zh="青浦工业园区")
+    f.make_organization(name_en="Wujiang Hub", name_zh="吴江中心")
+    assert names(filters.OrganizationFilterSet, {"q": "qingpu"}) == [
+        "Qingpu Industrial Park"
+    ]
+
+
+def test_q_matches_chinese_substring():
+    """`q` finds a record by part of its Chinese name."""
+    f.make_organization(name_en="Qingpu Industrial Park", name_zh="青浦工业园区")
+    f.make_organization(name_en="Wujiang Hub", name_zh="吴江中心")
+    assert names(filters.OrganizationFilterSet, {"q": "青浦"}) == [
+        "Qingpu Industrial Park"
+    ]
+
+
+def test_blank_q_returns_everything():
+    """A blank or whitespace `q` does not filter."""
+    f.make_project()
+    f.make_project()
+    assert len(names(filters.ProjectFilterSet, {"q": "   "})) == 2
+
+
+def test_q_searches_entrepreneur_venture_and_country():
+    """`q` on entrepreneurs also matches their venture and country."""
+    f.make_entrepreneur(
+        name_en="A", venture_en="Solar Robotics", country_or_region_en="Canada"
+    )
+    f.make_entrepreneur(name_en="B", venture_en="Biotech")
+    assert names(filters.EntrepreneurFilterSet, {"q": "robot"}) == ["A"]
+    assert names(filters.EntrepreneurFilterSet, {"q": "canada"}) == ["A"]
+
+
+def test_q_searches_source_titles():
+    """`q` on sources matches their titles in both languages."""
+    f.make_source(title_en="Cooperation report", title_zh="合作报道")
+    f.make_source(title_en="Other")
+    assert [s.title_en for s in _sources({"q": "合作"})] == ["Cooperation report"]
+
+
+def _sources(data):
+    filterset = filters.SourceFilterSet(data, queryset=Source.objects.public())
+    assert filterset.is_valid(), filterset.errors
+    return list(filterset.qs)
+
+
+def test_q_longer_than_100_characters_is_rejected():
+    """An overlong search is an error on the form, not a slow query."""
+    assert "q" in errors(filters.ProjectFilterSet, {"q": "x" * 101})
+
+
+# district -----------------------------------------------------------------
+
+
+def test_district_filters_by_slug():
+    """`district` keeps the records of the district with that slug."""
+    qingpu = f.make_district(slug="qingpu")
+    f.make_project(name_en="In Qingpu", district=qingpu)
+    f.make_project(name_en="Elsewhere", district=f.make_district())
+    assert names(filters.ProjectFilterSet, {"district": "qingpu"}) == ["In Qingpu"]
+
+
+def test_unknown_district_is_an_error():
+    """A district slug that names no published district is named as an error."""
+    f.make_district(slug="hidden", publication_status="draft")
+    assert "district" in errors(filters.ProjectFilterSet, {"district": "hidden"})
+    assert "district" in errors(filters.ProjectFilterSet, {"district": "nowhere"})
+
+
+# organization and agreement -------------------------------------------------
+
+
+def test_organization_filters_agreements_by_party():
+    """`organization` on agreements keeps those the organization is party to."""
+    sast = f.make_organization(slug="sast")
+    f.make_agreement(name_en="With SAST", parties=[sast])
+    f.make_agreement(name_en="Without", parties=[f.make_organization()])
+    assert names(filters.AgreementFilterSet, {"organization": "sast"}) == ["With SAST"]
+
+
+def test_organization_filters_projects_by_lead():
+    """`organization` on projects keeps those it leads."""
+    lead = f.make_organization(slug="lead")
+    f.make_project(name_en="Led", lead_organization=lead)
+    f.make_project(name_en="Other")
+    assert names(filters.ProjectFilterSet, {"organization": "lead"}) == ["Led"]
+
+
+def test_organization_filters_people_by_host_or_appointer():
+    """`organization` on experts, workstations and entrepreneurs uses their host."""
+    host = f.make_organization(slug="host")
+    f.make_expert(name_en="Appointed", appointed_by=host)
+    f.make_expert(name_en="Other")
+    f.make_workstation(name_en="Hosted", host_organization=host)
+    f.make_workstation(name_en="Other")
+    f.make_entrepreneur(name_en="Signed", host_organization=host)
+    f.make_entrepreneur(name_en="Other")
+    assert names(filters.ExpertFilterSet, {"organization": "host"}) == ["Appointed"]
+    assert names(filters.WorkstationFilterSet, {"organization": "host"}) == ["Hosted"]
+    assert names(filters.EntrepreneurFilterSet, {"organization": "host"}) == ["Signed"]
+
+
+def test_organization_must_be_a_slug():
+    """An organization value that is not a slug is an error."""
+    assert "organization" in errors(filters.ProjectFilterSet, {"organization": "a b"})
+
+
+def test_agreement_filters_projects():
+    """`agreement` keeps the projects under that agreement."""
+    agreement = f.make_agreement(slug="coop")
+    f.make_project(name_en="Under it", agreement=agreement)
+    f.make_project(name_en="Other")
+    assert names(filters.ProjectFilterSet, {"agreement": "coop"}) == ["Under it"]
+
+
+# status and kind ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("filterset_class", "factory", "status"),
+    [
+        (filters.AgreementFilterSet, f.make_agreement, Agreement.Status.IN_FORCE),
+        (filters.ProjectFilterSet, f.make_project, Project.Status.UNDER_WAY),
+        (filters.WorkstationFilterSet, f.make_workstation, Workstation.Status.CLOSED),
+        (filters.ExpertFilterSet, f.make_expert, Expert.Status.ENDED),
+        (
+            filters.EntrepreneurFilterSet,
+            f.make_entrepreneur,
+            OverseasEntrepreneur.Status.SETTLED,
+        ),
+    ],
+)
+def test_status_filters_by_status(filterset_class, factory, status):
+    """`status` keeps the records in that status."""
+    factory(name_en="Match", status=status)
+    factory(name_en="Other")
+    assert names(filterset_class, {"status": status}) == ["Match"]
+
+
+def test_unknown_status_is_an_error():
+    """A status that is not one of the choices is named as an error."""
+    assert "status" in errors(filters.ProjectFilterSet, {"status": "bogus"})
+
+
+def test_kind_filters_projects():
+    """`kind` keeps projects of that kind."""
+    f.make_project(name_en="Talent", kind=Project.Kind.OVERSEAS_TALENT)
+    f.make_project(name_en="Key", kind=Project.Kind.KEY_PROJECT)
+    assert names(filters.ProjectFilterSet, {"kind": "overseas_talent"}) == ["Talent"]
+
+
+def test_kind_filters_organizations():
+    """`kind` keeps organizations of that kind."""
+    f.make_organization(name_en="Park", kind=Organization.Kind.INDUSTRIAL_PARK)
+    f.make_organization(name_en="Firm", kind=Organization.Kind.COMPANY)
+    assert names(filters.OrganizationFilterSet, {"kind": "industrial_park"}) == ["Park"]
+
+
+def test_in_demonstration_zone_filters_districts():
+    """`in_demonstration_zone` separates districts inside the zone from others."""
+    f.make_district(name_en="Inside", in_demonstration_zone=True)
+    f.make_district(name_en="Outside", in_demonstration_zone=False)
+    assert names(filters.DistrictFilterSet, {"in_demonstration_zone": "true"}) == [
+        "Inside"
+    ]
+    assert names(filters.DistrictFilterSet, {"in_demonstration_zone": "false"}) == [
+        "Outside"
+    ]
+    assert District.objects.count() == 2
+
+
+# year -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("filterset_class", "factory", "date_field"),
+    [
+        (filters.AgreementFilterSet, f.make_agreement, "signed_on"),
+        (filters.ProjectFilterSet, f.make_project, "announced_on"),
+        (filters.WorkstationFilterSet, f.make_workstation, "established_on"),
+        (filters.ExpertFilterSet, f.make_expert, "appointed_on"),
+        (filters.EntrepreneurFilterSet, f.make_entrepreneur, "signed_on"),
+    ],
+)
+def test_year_filters_by_the_records_date(filterset_class, factory, date_field):
+    """`year` keeps records dated in that year."""
+    factory(name_en="2023", **{date_field: datetime.date(2023, 6, 15)})
+    factory(name_en="2022", **{date_field: datetime.date(2022, 12, 31)})
+    assert names(filterset_class, {"year": "2023"}) == ["2023"]
+
+
+def test_year_filters_sources_by_publication():
+    """`year` on sources keeps those published that year."""
+    f.make_source(title_en="New", published_on=datetime.date(2023, 6, 16))
+    f.make_source(title_en="Old", published_on=datetime.date(2019, 1, 1))
+    assert [s.title_en for s in _sources({"year": "2023"})] == ["New"]
+
+
+@pytest.mark.parametrize("year", ["99999999", "1000", "abc", "2023.5"])
+def test_year_out_of_range_is_an_error(year):
+    """A year no record can have is named as an error before any query."""
+    assert "year" in errors(filters.ProjectFilterSet, {"year": year})
+
+
+# sort -----------------------------------------------------------------------
+
+
+def test_sort_by_name_both_ways():
+    """`sort` orders by name, and "-name_en" reverses it."""
+    for name in ("Beta", "Alpha", "Gamma"):
+        f.make_project(name_en=name)
+    assert [
+        p.name_en
+        for p in filters.ProjectFilterSet(
+            {"sort": "name_en"}, queryset=Project.objects.public()
+        ).qs
+    ] == ["Alpha", "Beta", "Gamma"]
+    assert [
+        p.name_en
+        for p in filters.ProjectFilterSet(
+            {"sort": "-name_en"}, queryset=Project.objects.public()
+        ).qs
+    ] == ["Gamma", "Beta", "Alpha"]
+
+
+def test_sort_by_date():
+    """`sort` orders agreements by the date they were signed."""
+    f.make_agreement(name_en="Later", signed_on=datetime.date(2024, 1, 1))
+    f.make_agreement(name_en="Earlier", signed_on=datetime.date(2020, 1, 1))
+    filterset = filters.AgreementFilterSet(
+        {"sort": "signed_on"}, queryset=Agreement.objects.public()
+    )
+    assert [a.name_en for a in filterset.qs] == ["Earlier", "Later"]
+
+
+def test_sort_by_unknown_field_is_an_error():
+    """Sorting by a field that is not offered is an error, not a database error."""
+    assert "sort" in errors(filters.ProjectFilterSet, {"sort": "email"})
