@@ -1,0 +1,45 @@
+# The two commands: `make run` serves the seeded site, `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+INSTALLED := $(VENV)/.installed
+# The development server: DEBUG on, so plain HTTP on localhost works.
+DEV_ENV := DJANGO_DEBUG=1
+
+.PHONY: run test lint format install migrate seed
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(INSTALLED)
+
+migrate: install
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(DEV_ENV) $(BIN)/python manage.py load_seeds
+
+run: seed
+	@echo
+	@echo "Serving http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)."
+	@echo "To create an admin account: $(BIN)/python manage.py createsuperuser"
+	@echo "then sign in at http://127.0.0.1:$(PORT)/admin/"
+	@echo
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
