@@ -381,3 +381,10 @@ def test_server_error_page_exists(client):
         response = client.get(reverse("programs:home"))
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.text
+
+
+def test_source_staff_notes_never_public(client):
+    """A source's staff notes are on neither its page nor the list of sources."""
+    source = f.make_source(notes="Copy received by email from the district office")
+    for page in (source.get_absolute_url(), reverse("programs:source-list")):
+        assert "received by email" not in client.get(page).text

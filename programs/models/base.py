@@ -50,6 +50,9 @@ class Record(models.Model):
     # lists; None for records that have none (districts, organizations).
     date_field = None
 
+    # Fields that must never reach a public page, export or search result.
+    STAFF_ONLY_FIELDS = ()
+
     class Meta:
         abstract = True
 
@@ -99,5 +102,4 @@ class Person(SourcedRecord):
     class Meta:
         abstract = True
 
-    # Fields that must never reach a public page, export or search result.
     STAFF_ONLY_FIELDS = ("email", "phone")

@@ -97,7 +97,9 @@ class AgreementParty(models.Model):
     objects = AgreementPartyManager()
 
     class Meta:
-        ordering = ["agreement", "role", "organization__name_en"]
+        # Parties are listed within one agreement; ordering by the agreement
+        # itself would join its table on every query for nothing.
+        ordering = ["role", "organization__name_en"]
         verbose_name = _("party to an agreement")
         verbose_name_plural = _("parties to agreements")
         constraints = [

@@ -32,12 +32,16 @@ class Source(Record):
 
     date_field = "published_on"
 
+    STAFF_ONLY_FIELDS = ("notes",)
+
     class Meta:
         ordering = ["-published_on", "title_en"]
         verbose_name = _("source")
         verbose_name_plural = _("sources")
 
     def __str__(self):
+        if self.published_on is None:
+            return self.title_en
         return f"{self.title_en} ({self.published_on:%Y-%m-%d})"
 
     def get_absolute_url(self):
