@@ -196,7 +196,7 @@ def test_announced_figures_keep_the_reported_values_and_dates(seeded):
             None,
             None,
         ),
-        ("experts", 4, "exactly", THURSDAY, "on", "qingpu", "sast", None),
+        ("experts", 4, "exactly", THURSDAY, "on", "qingpu", None, None),
         (
             "entrepreneurs",
             3,

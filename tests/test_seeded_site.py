@@ -1,0 +1,80 @@
+"""The facts of the 2023-06-16 report, as a visitor sees them on the site."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+AGREEMENT = "/agreements/sast-qingpu-strategic-cooperation-2023/"
+
+
+@pytest.fixture(autouse=True)
+def seeded():
+    call_command("load_seeds", stdout=StringIO())
+
+
+def page(client, path, **query):
+    response = client.get(path, query)
+    assert response.status_code == 200, path
+    return response.text
+
+
+def test_home_sets_each_announced_figure_beside_the_records_on_file(client):
+    """The home page shows Qingpu's five figures against what is on record."""
+    text = page(client, reverse("programs:home"))
+    assert "<strong>8</strong> announced, <strong>1</strong> on record" in text
+    assert (
+        "<strong>more than 40</strong> announced, <strong>0</strong> on record" in text
+    )
+    assert "<strong>4</strong> announced, <strong>0</strong> on record" in text
+    assert text.count("<strong>3</strong> announced, <strong>0</strong> on record") == 2
+    for district in ("Qingpu District", "青浦区", "Wujiang District", "Jiashan County"):
+        assert district in text
+
+
+def test_agreement_page_shows_who_signed_when_and_on_what(client):
+    """The agreement page shows both signatories, the date and the four areas."""
+    text = page(client, AGREEMENT)
+    assert "2023-06-15" in text
+    assert "Shanghai Association for Science and Technology" in text
+    assert "上海市科学技术协会" in text
+    assert "Qingpu District Government" in text
+    assert text.count("— Signatory") == 2
+    assert text.count("<li>", text.index("Areas of cooperation")) >= 4
+    assert "Academician workstation upgrade" in text
+
+
+def test_source_page_says_what_our_copy_lacks(client):
+    """The source is cited with its date, and its missing outlet and link are said."""
+    text = page(client, "/sources/2023-06-16-sast-qingpu-cooperation/")
+    assert "2023-06-16" in text
+    assert text.count("not stated in our copy") == 2
+    assert "Records drawn from this source" in text
+
+
+def test_unnamed_people_are_counts_not_records(client):
+    """The experts and entrepreneurs the report counts are not listed as people."""
+    for name in ("programs:expert-list", "programs:entrepreneur-list"):
+        assert "Nothing has been published here yet." in page(client, reverse(name))
+    assert "Nothing has been published here yet." in page(
+        client, reverse("programs:workstation-list")
+    )
+
+
+def test_search_finds_qingpu_in_both_languages(client):
+    """Searching organizations for 青浦 or qingpu finds the same two."""
+    english = page(client, reverse("programs:organization-list"), q="qingpu")
+    chinese = page(client, reverse("programs:organization-list"), q="青浦")
+    for text in (english, chinese):
+        assert "2 matches" in text
+        assert "Shanghai Qingpu Industrial Park" in text
+
+
+def test_project_filter_by_district_and_year(client):
+    """Qingpu's projects of 2023 are the workstation upgrade alone."""
+    text = page(client, reverse("programs:project-list"), district="qingpu", year=2023)
+    assert "1 match" in text
+    assert "Academician workstation upgrade" in text
