@@ -24,6 +24,7 @@ from .models import (
     Organization,
     OverseasEntrepreneur,
     Project,
+    PublicationStatus,
     ResearchField,
     Source,
     Workstation,
@@ -203,7 +204,7 @@ class AgreementDetailView(PublicDetailView):
         Prefetch(
             "party_roles",
             queryset=AgreementParty.objects.filter(
-                organization__publication_status="published"
+                organization__publication_status=PublicationStatus.PUBLISHED
             ).select_related("organization"),
         ),
         Prefetch(

@@ -2,7 +2,9 @@ import datetime
 from unittest import mock
 
 import pytest
-from django.db import OperationalError
+from django.contrib.staticfiles import finders
+from django.db import OperationalError, connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from programs.models import AgreementParty, PublicationStatus
@@ -102,9 +104,6 @@ def test_detail_query_budget(client, django_assert_max_num_queries, kind):
 @pytest.mark.parametrize("kind", DETAIL_KINDS)
 def test_detail_query_count_does_not_grow(client, kind):
     """A detail page makes as many queries with three times the related records."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     first = three_of_each()[kind]
     with CaptureQueriesContext(connection) as small:
         client.get(first.get_absolute_url())
@@ -352,8 +351,6 @@ def test_pages_are_styled_by_our_stylesheet(client):
 def test_stylesheet_is_served(client, settings):
     """The stylesheet is served by whitenoise without runserver."""
     settings.DEBUG = False
-    from django.contrib.staticfiles import finders
-
     assert finders.find("programs/site.css")
 
 
