@@ -8,7 +8,7 @@ Each view declares what its template shows (``select_related``,
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch
 from django.http import JsonResponse
 from django.utils.text import capfirst
 from django.views.generic import DetailView, TemplateView
@@ -28,6 +28,7 @@ from .models import (
     ResearchField,
     Source,
     Workstation,
+    count_of,
 )
 from .related import latest_of_each
 
@@ -90,8 +91,7 @@ class HomeView(TemplateView):
 
 
 def _count_in_district(model):
-    records = model.objects.public().filter(district=OuterRef("pk")).order_by()
-    return Subquery(records.values("district").annotate(n=Count("pk")).values("n")[:1])
+    return count_of(model.objects.public().filter(district=OuterRef("pk")))
 
 
 class PublicListView(FilterView):

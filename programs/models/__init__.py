@@ -6,7 +6,7 @@ that is its natural key (fixtures and URLs use it), a publication status and the
 sources its facts come from. Only published records reach the public site.
 """
 
-from .base import PublicationStatus, RecordQuerySet
+from .base import PublicationStatus, RecordQuerySet, count_of
 from .figures import AnnouncedFigure
 from .programmes import (
     Agreement,
@@ -32,4 +32,5 @@ __all__ = [
     "ResearchField",
     "Source",
     "Workstation",
+    "count_of",
 ]

@@ -22,6 +22,19 @@ class RecordQuerySet(models.QuerySet):
         return self.get(slug=slug)
 
 
+def count_of(queryset):
+    """Return a subquery counting ``queryset``'s rows: 0, not NULL, when none.
+
+    A bare COUNT with no GROUP BY always yields one row, so the count can be
+    used as an annotation without a Coalesce.
+    """
+    return models.Subquery(
+        queryset.order_by()
+        .annotate(n=models.Func(models.F("pk"), function="COUNT"))
+        .values("n")
+    )
+
+
 class RecordManager(models.Manager.from_queryset(RecordQuerySet)):
     # A manager (not just a QuerySet) is what the fixture loader asks for
     # get_by_natural_key(), so that fixtures can name records by slug.

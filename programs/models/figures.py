@@ -3,12 +3,12 @@
 from typing import NamedTuple
 
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact, IsNull
 from django.utils.translation import gettext_lazy as _
 
-from .base import Record, RecordQuerySet
+from .base import Record, RecordQuerySet, count_of
 from .programmes import Agreement, Expert, OverseasEntrepreneur, Project, Workstation
 from .reference import District, Organization, Source
 
@@ -150,11 +150,6 @@ class AnnouncedFigure(Record):
     def name(self):
         return self.label_en or self.label_zh
 
-    @property
-    def is_lower_bound(self):
-        """Return True if records beyond the value are expected ("more than 40")."""
-        return self.qualifier == self.Qualifier.MORE_THAN
-
 
 class FigureTarget(NamedTuple):
     """The records a figure of one subject counts."""
@@ -162,6 +157,8 @@ class FigureTarget(NamedTuple):
     model: type[models.Model]
     kind_filter: dict
     organization_field: str
+    # Only projects come under an agreement, so only their figures name one.
+    agreement_field: str | None = None
 
     def records(self):
         return self.model.objects.public().filter(**self.kind_filter)
@@ -169,10 +166,13 @@ class FigureTarget(NamedTuple):
 
 FIGURE_TARGETS = {
     AnnouncedFigure.Subject.KEY_PROJECTS: FigureTarget(
-        Project, {"kind": Project.Kind.KEY_PROJECT}, "lead_organization"
+        Project, {"kind": Project.Kind.KEY_PROJECT}, "lead_organization", "agreement"
     ),
     AnnouncedFigure.Subject.TALENT_PROJECTS: FigureTarget(
-        Project, {"kind": Project.Kind.OVERSEAS_TALENT}, "lead_organization"
+        Project,
+        {"kind": Project.Kind.OVERSEAS_TALENT},
+        "lead_organization",
+        "agreement",
     ),
     AnnouncedFigure.Subject.WORKSTATIONS: FigureTarget(
         Workstation, {}, "host_organization"
@@ -202,13 +202,9 @@ def _count_matching(subject):
         (counts_on_the_date & Q(**{date_field: OuterRef("as_of")}))
         | (~counts_on_the_date & Q(**{f"{date_field}__lte": OuterRef("as_of")})),
     )
-    if target.model is Project:
-        records = records.filter(_matches_scope("agreement", "agreement"))
-    return Subquery(
-        records.order_by()
-        .annotate(n=models.Func(F("pk"), function="COUNT"))
-        .values("n")
-    )
+    if target.agreement_field:
+        records = records.filter(_matches_scope("agreement", target.agreement_field))
+    return count_of(records)
 
 
 def _figures_counting(record):
@@ -222,15 +218,16 @@ def _figures_counting(record):
     if not subjects:
         return Q(pk__in=[])
     target = FIGURE_TARGETS[subjects[0]]
-    organization_id = getattr(record, f"{target.organization_field}_id")
     record_date = getattr(record, target.model.date_field)
+    if record_date is None:
+        return Q(pk__in=[])
+    organization_id = getattr(record, f"{target.organization_field}_id")
     scope = Q(subject__in=subjects)
     scope &= Q(district__isnull=True) | Q(district_id=record.district_id)
     scope &= Q(organization__isnull=True) | Q(organization_id=organization_id)
-    if isinstance(record, Project):
-        scope &= Q(agreement__isnull=True) | Q(agreement_id=record.agreement_id)
-    if record_date is None:
-        return Q(pk__in=[])
+    if target.agreement_field:
+        agreement_id = getattr(record, f"{target.agreement_field}_id")
+        scope &= Q(agreement__isnull=True) | Q(agreement_id=agreement_id)
     on_the_date = Q(date_rule=AnnouncedFigure.DateRule.ON, as_of=record_date)
     as_of = Q(date_rule=AnnouncedFigure.DateRule.AS_OF, as_of__gte=record_date)
     return scope & (on_the_date | as_of)
