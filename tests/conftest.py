@@ -1,4 +1,6 @@
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
@@ -15,3 +17,15 @@ def _plain_http_and_static(settings):
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def _english_between_tests():
+    """Start every test in English.
+
+    A request to a /zh-hans/ page leaves Chinese active in the thread, which
+    would make a later test's reverse() build Chinese URLs.
+    """
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

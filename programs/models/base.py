@@ -2,13 +2,48 @@
 
 from django.db import models
 from django.db.models.functions import Now
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+# The two languages every bilingual field comes in, as (field suffix, BCP 47 tag).
+ENGLISH = ("en", "en")
+CHINESE = ("zh", "zh-Hans")
 
 
 class PublicationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
     ARCHIVED = "archived", _("Archived")
+
+
+def active_and_other_language():
+    """Return the active language and the other one, as (suffix, tag) pairs."""
+    if (get_language() or "").startswith("zh"):
+        return CHINESE, ENGLISH
+    return ENGLISH, CHINESE
+
+
+def in_language(record, stem):
+    """Return ``record``'s ``<stem>_en`` or ``<stem>_zh`` for the active language.
+
+    Falls back to the other language when the active one is blank, and says
+    which language the text is in, as ``(text, BCP 47 tag)``, so a page can
+    mark a fallback with ``lang``.
+    """
+    preferred, other = active_and_other_language()
+    for suffix, tag in (preferred, other):
+        text = getattr(record, f"{stem}_{suffix}", "")
+        if text:
+            return text, tag
+    return "", preferred[1]
+
+
+def bilingual(stem, doc=None):
+    """Return a property reading field ``stem`` in the active language."""
+    return property(
+        lambda record: in_language(record, stem)[0],
+        doc=doc or f"Return the {stem} in the active language, or the other one.",
+    )
 
 
 class RecordQuerySet(models.QuerySet):
@@ -90,10 +125,7 @@ class NamedRecord(Record):
     def __str__(self):
         return self.name_en
 
-    @property
-    def name(self):
-        """Return the name in English, or in Chinese when there is no English."""
-        return self.name_en or self.name_zh
+    name = bilingual("name")
 
 
 class SourcedRecord(NamedRecord):
@@ -104,6 +136,8 @@ class SourcedRecord(NamedRecord):
 
     class Meta:
         abstract = True
+
+    summary = bilingual("summary")
 
 
 class Person(SourcedRecord):

@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact, IsNull
 from django.utils.translation import gettext_lazy as _
 
-from .base import Record, RecordQuerySet, count_of
+from .base import Record, RecordQuerySet, bilingual, count_of
 from .programmes import Agreement, Expert, OverseasEntrepreneur, Project, Workstation
 from .reference import District, Organization, Source
 
@@ -146,9 +146,7 @@ class AnnouncedFigure(Record):
     def __str__(self):
         return self.label_en
 
-    @property
-    def name(self):
-        return self.label_en or self.label_zh
+    name = bilingual("label")
 
 
 class FigureTarget(NamedTuple):

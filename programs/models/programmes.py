@@ -5,7 +5,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .base import Person, SourcedRecord
+from .base import Person, SourcedRecord, bilingual, in_language
 from .reference import District, Organization, ResearchField, Source
 
 
@@ -58,8 +58,8 @@ class Agreement(SourcedRecord):
 
     @property
     def cooperation_areas(self):
-        """Return the areas of cooperation as a list, English first."""
-        text = self.cooperation_areas_en or self.cooperation_areas_zh
+        """Return the areas of cooperation, one per line, in the active language."""
+        text, _language = in_language(self, "cooperation_areas")
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 
@@ -204,6 +204,7 @@ class Expert(Person):
     title_zh = models.CharField(
         _("title or position (Chinese)"), max_length=200, blank=True
     )
+    title = bilingual("title")
     appointed_by = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,
@@ -313,6 +314,8 @@ class OverseasEntrepreneur(Person):
     )
     venture_en = models.CharField(_("venture (English)"), max_length=200, blank=True)
     venture_zh = models.CharField(_("venture (Chinese)"), max_length=200, blank=True)
+    country_or_region = bilingual("country_or_region")
+    venture = bilingual("venture")
     host_organization = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,

@@ -4,7 +4,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .base import NamedRecord, Record, SourcedRecord
+from .base import NamedRecord, Record, SourcedRecord, bilingual
 
 
 class Source(Record):
@@ -47,9 +47,7 @@ class Source(Record):
     def get_absolute_url(self):
         return reverse("programs:source-detail", args=[self.slug])
 
-    @property
-    def name(self):
-        return self.title_en or self.title_zh
+    name = bilingual("title")
 
 
 class District(SourcedRecord):
@@ -59,6 +57,9 @@ class District(SourcedRecord):
     city_zh = models.CharField(_("city (Chinese)"), max_length=100, blank=True)
     province_en = models.CharField(_("province (English)"), max_length=100)
     province_zh = models.CharField(_("province (Chinese)"), max_length=100, blank=True)
+
+    city = bilingual("city")
+    province = bilingual("province")
     in_demonstration_zone = models.BooleanField(
         _("in the demonstration zone"), default=False
     )

@@ -1,7 +1,14 @@
 """Template filters for the public pages."""
 
 from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils.html import format_html, linebreaks
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
+
+from ..models.base import CHINESE, ENGLISH, active_and_other_language, in_language
 
 register = template.Library()
 
@@ -36,3 +43,68 @@ def query_without(context, *names):
     for name in (*names, "page"):
         query.pop(name, None)
     return f"?{query.urlencode()}" if query else "?"
+
+
+@register.simple_tag
+def localized(record, stem):
+    """Render ``record``'s ``stem`` field in the active language.
+
+    Text that falls back to the other language is wrapped in a ``lang``
+    attribute, so that screen readers and fonts treat it as that language.
+    """
+    text, tag = in_language(record, stem)
+    (_suffix, active_tag), _other = active_and_other_language()
+    if tag == active_tag:
+        return text
+    return format_html('<span lang="{}">{}</span>', tag, text)
+
+
+@register.simple_tag
+def localized_text(record, stem):
+    """Render a long text field in the active language as paragraphs."""
+    text, tag = in_language(record, stem)
+    return format_html(
+        '<div lang="{}">{}</div>', tag, mark_safe(linebreaks(text, autoescape=True))
+    )
+
+
+@register.simple_tag
+def language_of(record, stem):
+    """Return the BCP 47 tag of the language ``stem`` is shown in."""
+    return in_language(record, stem)[1]
+
+
+@register.simple_tag
+def other_language(record, stem):
+    """Render ``stem`` in the language not shown, when both are filled in."""
+    _active, (suffix, tag) = active_and_other_language()
+    other = getattr(record, f"{stem}_{suffix}", "")
+    if not other or in_language(record, stem)[1] == tag:
+        return ""
+    return format_html('<span class="other-language" lang="{}">{}</span>', tag, other)
+
+
+@register.simple_tag(takes_context=True)
+def language_versions(context):
+    """Return this page in every language: code, BCP 47 tag, name and URL.
+
+    The URL keeps the path and the query string, so switching language keeps
+    the filters; ``absolute_url`` is for ``hreflang`` alternates.
+    """
+    request = context["request"]
+    (_suffix, active_tag), _other = active_and_other_language()
+    versions = []
+    for code, _name in settings.LANGUAGES:
+        url = translate_url(request.get_full_path(), code)
+        tag = CHINESE[1] if code.startswith("zh") else ENGLISH[1]
+        versions.append(
+            {
+                "code": code,
+                "tag": tag,
+                "name": get_language_info(code)["name_local"],
+                "url": url,
+                "absolute_url": request.build_absolute_uri(url),
+                "is_current": tag == active_tag,
+            }
+        )
+    return versions
