@@ -8,7 +8,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from programs.views import healthz
+from programs.views.records import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -14,8 +14,8 @@ from django.utils.text import capfirst
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from . import filters
-from .models import (
+from .. import filters
+from ..models import (
     Agreement,
     AgreementParty,
     AnnouncedFigure,
@@ -30,7 +30,7 @@ from .models import (
     Workstation,
     count_of,
 )
-from .related import latest_of_each
+from ..related import latest_of_each
 
 PUBLIC_SOURCES = Prefetch("sources", queryset=Source.objects.public())
 
