@@ -1,0 +1,366 @@
+"""
+CSV and JSON exports of the public lists.
+
+Every list answers ``?format=csv`` and ``?format=json`` with all the rows its
+filters select, not one page, through the same FilterSet as the HTML page.
+Each kind of record names its exported fields here; nothing else leaves the
+site, and a field a model declares staff-only cannot be named at all.
+
+Related records appear by name, in the language of the page the export was
+asked from, and only when they are published: a draft district is a blank
+cell, a draft source is left out of the list of sources.
+
+Rows stream: the response reads the queryset in chunks and writes as it
+goes, so memory stays flat however many rows there are. The WSGI server must
+iterate the response itself (an ASGI server would gather it into memory).
+"""
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import islice
+from operator import attrgetter
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Prefetch
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.utils import timezone, translation
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Agreement,
+    District,
+    Expert,
+    Organization,
+    OverseasEntrepreneur,
+    Project,
+    Source,
+    Workstation,
+)
+
+FORMATS = ("csv", "json")
+
+# Rows read from the database at a time, each chunk with its own prefetches.
+CHUNK_SIZE = 1000
+# Rows per piece handed to the server: fewer, larger writes than one per row.
+ROWS_PER_WRITE = 200
+
+# Spreadsheets run a cell starting with one of these as a formula (OWASP,
+# "CSV Injection"); a leading apostrophe makes them show it as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# Names that are never public whatever the model says.
+NEVER_EXPORTED = ("id", "pk", "publication_status")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One exported value: a JSON key, a CSV header and how to read it."""
+
+    key: str
+    label: str
+    value: Callable[[Any], Any]
+
+
+def public_name(record):
+    """Return ``record``'s name in the active language, or None unless public."""
+    if record is None or not record.is_public:
+        return None
+    return record.name
+
+
+def field_column(model, name, key=None):
+    """Return the column for model field ``name``, headed by its verbose name."""
+    field = model._meta.get_field(name)
+    key, label = key or name, capfirst(field.verbose_name)
+    if field.many_to_many:
+        # Prefetched by Export, published records only.
+        public_related = attrgetter(f"public_{name}")
+        return Column(
+            key, label, lambda record: [r.name for r in public_related(record)]
+        )
+    if field.many_to_one:
+        related = attrgetter(name)
+        return Column(key, label, lambda record: public_name(related(record)))
+    if field.choices:
+        # get_FOO_display() rebuilds its lookup on every call: slow per cell.
+        labels, value = dict(field.flatchoices), attrgetter(name)
+        return Column(
+            key, label, lambda record: labels.get(value(record), value(record))
+        )
+    return Column(key, label, attrgetter(name))
+
+
+class Export:
+    """The public columns of one kind of record and the reads they need."""
+
+    def __init__(self, model, filename, fields):
+        self.model = model
+        self.filename = filename
+        self.columns = []
+        self.select_related = []
+        self.prefetch_related = []
+        for spec in fields:
+            name, key = (spec, spec) if isinstance(spec, str) else spec
+            if name in NEVER_EXPORTED or name in model.STAFF_ONLY_FIELDS:
+                raise ImproperlyConfigured(f"{model.__name__}.{name} is not public.")
+            field = model._meta.get_field(name)
+            if field.many_to_many:
+                related = field.related_model.objects.public()
+                self.prefetch_related.append(
+                    Prefetch(name, queryset=related, to_attr=f"public_{name}")
+                )
+            elif field.many_to_one:
+                self.select_related.append(name)
+            self.columns.append(field_column(model, name, key))
+
+    def rows(self, queryset):
+        """Return the records of ``queryset`` one by one, read a chunk at a time."""
+        return (
+            queryset.select_related(*self.select_related)
+            .prefetch_related(*self.prefetch_related)
+            .iterator(chunk_size=CHUNK_SIZE)
+        )
+
+    def response(self, request, queryset, export_format):
+        """Return a streaming download of every record in ``queryset``."""
+        origin = f"{request.scheme}://{request.get_host()}"
+        columns = [
+            *self.columns,
+            Column("url", _("URL"), lambda r: origin + r.get_absolute_url()),
+        ]
+        write = write_csv if export_format == "csv" else write_json
+        content = written_in(
+            translation.get_language(), write(columns, self.rows(queryset))
+        )
+        content_type = (
+            "text/csv; charset=utf-8" if export_format == "csv" else "application/json"
+        )
+        filename = f"{self.filename}-{timezone.localdate():%Y-%m-%d}.{export_format}"
+        return StreamingHttpResponse(
+            content,
+            content_type=content_type,
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+
+
+def written_in(language, pieces):
+    """Yield ``pieces`` with ``language`` active while each one is made.
+
+    The body is written after the view has returned, so the request's
+    language is made active again here for headers, names and choices.
+    """
+    with translation.override(language):
+        yield from pieces
+
+
+def batches(iterable, size):
+    iterator = iter(iterable)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+class Echo:
+    """A file-like object that hands back what is written (Django's CSV recipe)."""
+
+    def write(self, value):
+        return value
+
+
+def csv_cell(value):
+    """Return ``value`` as CSV text that no spreadsheet runs as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, list):
+        value = "; ".join(str(item) for item in value)
+    elif hasattr(value, "isoformat"):
+        return value.isoformat()
+    value = str(value)
+    if value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_csv(columns, records):
+    """Yield UTF-8 CSV with a byte-order mark, so spreadsheets read Chinese."""
+    writer = csv.writer(Echo())
+    yield ("\ufeff" + writer.writerow([str(c.label) for c in columns])).encode()
+    for batch in batches(records, ROWS_PER_WRITE):
+        lines = (
+            writer.writerow([csv_cell(c.value(record)) for c in columns])
+            for record in batch
+        )
+        yield "".join(lines).encode()
+
+
+def write_json(columns, records):
+    """Yield a JSON array of objects, one per record, keyed in English."""
+    encoder = DjangoJSONEncoder(ensure_ascii=False)
+    separator = "\n"
+    yield b"["
+    for batch in batches(records, ROWS_PER_WRITE):
+        pieces = []
+        for record in batch:
+            row = {c.key: c.value(record) for c in columns}
+            pieces.append(separator + encoder.encode(row))
+            separator = ",\n"
+        yield "".join(pieces).encode()
+    yield b"\n]\n"
+
+
+SUMMARY = ("summary_en", "summary_zh", "sources")
+
+EXPORTS = {
+    export.model: export
+    for export in (
+        Export(
+            District,
+            "districts",
+            (
+                "name_en",
+                "name_zh",
+                "city_en",
+                "city_zh",
+                "province_en",
+                "province_zh",
+                "in_demonstration_zone",
+                *SUMMARY,
+            ),
+        ),
+        Export(
+            Organization,
+            "organizations",
+            ("name_en", "name_zh", "kind", "district", "website", *SUMMARY),
+        ),
+        Export(
+            Agreement,
+            "agreements",
+            (
+                "name_en",
+                "name_zh",
+                "signed_on",
+                "status",
+                "district",
+                "parties",
+                "cooperation_areas_en",
+                "cooperation_areas_zh",
+                *SUMMARY,
+            ),
+        ),
+        Export(
+            Project,
+            "projects",
+            (
+                "name_en",
+                "name_zh",
+                "kind",
+                "status",
+                "announced_on",
+                "lead_organization",
+                "district",
+                "agreement",
+                "field",
+                *SUMMARY,
+            ),
+        ),
+        Export(
+            Workstation,
+            "workstations",
+            (
+                "name_en",
+                "name_zh",
+                "host_organization",
+                "district",
+                "field",
+                "established_on",
+                "status",
+                "experts",
+                *SUMMARY,
+            ),
+        ),
+        Export(
+            Expert,
+            "experts",
+            (
+                "name_en",
+                "name_zh",
+                "title_en",
+                "title_zh",
+                "appointed_by",
+                "appointed_on",
+                "district",
+                "status",
+                "fields",
+                *SUMMARY,
+            ),
+        ),
+        Export(
+            OverseasEntrepreneur,
+            "entrepreneurs",
+            (
+                "name_en",
+                "name_zh",
+                "country_or_region_en",
+                "country_or_region_zh",
+                "venture_en",
+                "venture_zh",
+                "host_organization",
+                "district",
+                "field",
+                "signed_on",
+                "status",
+                "project",
+                *SUMMARY,
+            ),
+        ),
+        Export(
+            Source,
+            "sources",
+            # "url" is the record's page on this site; the source's own is "link".
+            ("title_en", "title_zh", "outlet", "published_on", ("url", "link")),
+        ),
+    )
+}
+
+
+def bad_request(message):
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+def filter_errors(form):
+    """Return a plain-text message naming each filter that could not be used."""
+    lines = [str(_("Nothing was exported because some filters could not be used:"))]
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = f"{name} ({field.label})" if field else name
+        lines.extend(f"- {label}: {error}" for error in errors)
+    lines.append(str(_("Correct them and try again.")))
+    return "\n".join(lines) + "\n"
+
+
+class ExportMixin:
+    """Answer ``?format=csv`` or ``?format=json`` with every row the filters select.
+
+    For a FilterView: the export goes through the view's own FilterSet and
+    queryset, sorted as the page would be, but not paged.
+    """
+
+    def get(self, request, *args, **kwargs):
+        export_format = request.GET.get("format", "")
+        if not export_format:
+            return super().get(request, *args, **kwargs)
+        if export_format not in FORMATS:
+            return bad_request(
+                str(_("Unknown export format. Use format=csv or format=json.")) + "\n"
+            )
+        filterset = self.get_filterset(self.get_filterset_class())
+        # An invalid filter is dropped by the FilterSet: exporting then would
+        # hand over every row as if it were the selection asked for.
+        if not filterset.is_valid():
+            return bad_request(filter_errors(filterset.form))
+        return EXPORTS[self.model].response(request, filterset.qs, export_format)
