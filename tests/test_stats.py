@@ -1,0 +1,367 @@
+import datetime
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.urls import reverse
+
+from programs import charts as geometry
+from programs import filters, stats
+from programs.models import Expert, Project, PublicationStatus
+
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+
+DRAFT = PublicationStatus.DRAFT
+SVG = "{http://www.w3.org/2000/svg}"
+
+# districts, years, fields and statuses: one query each, however many rows.
+STATS_QUERY_BUDGET = 4
+# districts with counts, figures, and one UNION for the latest records.
+HOME_QUERY_BUDGET = 3
+
+
+def charts(text):
+    """Return each chart's <figure> on the page, parsed as XML."""
+    return [
+        ET.fromstring(figure)
+        for figure in re.findall(r'<figure class="chart">.*?</figure>', text, re.S)
+    ]
+
+
+def table_links(figure):
+    """Return {href: number} for the numbers in a chart's table."""
+    return {a.get("href"): a.text for a in figure.iter("a")}
+
+
+def populate(rows, year=2023):
+    """Build ``rows`` public records of every kind in one district and field."""
+    district = f.make_district(slug="qingpu", name_en="Qingpu District")
+    field = f.make_field(slug="ai", name_en="Artificial intelligence")
+    on = datetime.date(year, 6, 15)
+    for _ in range(rows):
+        f.make_agreement(district=district, signed_on=on, status="in_force")
+        f.make_project(district=district, field=field, announced_on=on)
+        f.make_workstation(district=district, field=field, established_on=on)
+        f.make_expert(district=district, appointed_on=on).fields.add(field)
+        f.make_entrepreneur(district=district, field=field, signed_on=on)
+    return district, field
+
+
+# Geometry ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("maximum", "ticks"),
+    [
+        (0, [0, 1]),
+        (1, [0, 1]),
+        (3, [0, 1, 2, 3]),
+        (7, [0, 2, 4, 6, 8]),
+        (23, [0, 10, 20, 30]),
+        (100, [0, 50, 100]),
+    ],
+)
+def test_scale_ticks_are_round_steps_that_reach_the_maximum(maximum, ticks):
+    """Ticks start at 0, step by 1, 2 or 5 times ten to a power, and reach the top."""
+    assert geometry.scale_ticks(maximum) == ticks
+
+
+def test_layout_scales_bars_to_the_last_tick():
+    """A bar's width is its value against the axis; the largest ends on a tick."""
+    bars = (geometry.Bar("A", 8, "project"), geometry.Bar("B", 4, "expert"))
+    layout = geometry.layout_chart([geometry.Group("Qingpu", bars)])
+    full, half = layout.groups[0].bars
+    assert [tick.value for tick in layout.ticks] == [0, 2, 4, 6, 8]
+    assert layout.plot_x + full.width == pytest.approx(layout.ticks[-1].x, abs=0.1)
+    assert half.width == pytest.approx(full.width / 2, abs=0.1)
+    assert full.value_x > layout.plot_x + full.width
+    assert layout.plot_x + full.width + geometry.VALUE_ROOM <= layout.width + 0.1
+
+
+def test_layout_stacks_groups_and_leaves_out_zero_bars():
+    """Groups follow one another down the chart; a group of zeros gets a note."""
+    first = geometry.Group(
+        "2022", (geometry.Bar("A", 1, "project"), geometry.Bar("B", 0, "expert"))
+    )
+    empty = geometry.Group("2023", (geometry.Bar("A", 0, "project"),))
+    layout = geometry.layout_chart([first, empty])
+    placed_first, placed_empty = layout.groups
+    assert [row.bar.label for row in placed_first.bars] == ["A"]
+    assert placed_first.note_y is None
+    assert placed_empty.bars == [] and placed_empty.note_y > placed_first.bars[0].y
+    assert layout.height > placed_empty.note_y
+
+
+def test_long_labels_are_shortened_and_chinese_counts_as_wide():
+    """Labels are estimated wider in Chinese, and cut with an ellipsis to fit."""
+    assert geometry.text_width("人工智能") > geometry.text_width("abcd")
+    fitted = geometry.fit_text("A very long label indeed for a chart", 60)
+    assert fitted.endswith("…") and geometry.text_width(fitted) <= 60
+    assert geometry.fit_text("Short", 60) == "Short"
+
+
+# Counting ---------------------------------------------------------------------
+
+
+def test_district_counts_leave_out_drafts_and_unpublished_districts():
+    """A district's counts are its public records; a draft district has no row."""
+    district = f.make_district()
+    f.make_project(district=district)
+    f.make_project(district=district)
+    f.make_project(district=district, publication_status=DRAFT)
+    f.make_expert(district=district)
+    hidden = f.make_district(publication_status=DRAFT)
+    f.make_project(district=hidden)
+    rows = list(stats.districts_with_counts())
+    assert rows == [district]
+    assert (rows[0].project_count, rows[0].expert_count) == (2, 1)
+    assert rows[0].agreement_count == 0
+
+
+def test_counts_by_year_use_each_kinds_date_and_skip_drafts_and_undated():
+    """Records count in the year of their own date; drafts and undated do not."""
+    f.make_agreement(signed_on=datetime.date(2022, 1, 1))
+    f.make_agreement(signed_on=datetime.date(2023, 1, 1))
+    f.make_agreement(signed_on=datetime.date(2023, 5, 1), publication_status=DRAFT)
+    f.make_agreement(signed_on=None)
+    f.make_workstation(established_on=datetime.date(2023, 2, 2))
+    assert stats.counts_by_year() == {
+        ("agreement", 2022): 1,
+        ("agreement", 2023): 1,
+        ("workstation", 2023): 1,
+    }
+
+
+def test_counts_by_status_skip_drafts():
+    """Status counts are of public records only."""
+    f.make_project(status="under_way")
+    f.make_project(status="under_way")
+    f.make_project(status="under_way", publication_status=DRAFT)
+    f.make_expert(status="ended")
+    assert stats.counts_by_status() == {
+        ("project", "under_way"): 2,
+        ("expert", "ended"): 1,
+    }
+
+
+def test_field_counts_include_experts_fields_and_skip_drafts():
+    """Experts count in each of their fields; draft records and fields do not."""
+    ai = f.make_field(name_en="AI")
+    hidden = f.make_field(publication_status=DRAFT)
+    f.make_project(field=ai)
+    f.make_project(field=ai, publication_status=DRAFT)
+    f.make_expert().fields.add(ai, hidden)
+    f.make_expert(publication_status=DRAFT).fields.add(ai)
+    f.make_project(field=hidden)
+    (row,) = stats.fields_with_counts()
+    assert row == ai
+    assert (row.project_count, row.expert_count, row.workstation_count) == (1, 1, 0)
+
+
+@pytest.mark.parametrize(
+    ("filterset", "make", "lookup"),
+    [
+        (filters.ProjectFilterSet, f.make_project, "field"),
+        (filters.WorkstationFilterSet, f.make_workstation, "field"),
+        (filters.EntrepreneurFilterSet, f.make_entrepreneur, "field"),
+    ],
+)
+def test_field_filter_keeps_records_of_that_field(filterset, make, lookup):
+    """`field` on projects, workstations and entrepreneurs keeps that field's."""
+    field = f.make_field(slug="ai")
+    make(name_en="In AI", field=field)
+    make(name_en="Elsewhere")
+    result = filterset({"field": "ai"}, queryset=filterset._meta.model.objects.all())
+    assert [record.name_en for record in result.qs] == ["In AI"]
+
+
+def test_field_filter_keeps_experts_in_that_field():
+    """`field` on experts keeps those with the field among theirs, once each."""
+    ai, ic = f.make_field(slug="ai"), f.make_field(slug="ic")
+    f.make_expert(name_en="Both").fields.add(ai, ic)
+    f.make_expert(name_en="Other").fields.add(ic)
+    result = filters.ExpertFilterSet({"field": "ai"}, queryset=Expert.objects.all())
+    assert [expert.name_en for expert in result.qs] == ["Both"]
+
+
+def test_project_list_filters_by_year():
+    """`year` on projects uses the date they were announced."""
+    f.make_project(name_en="Then", announced_on=datetime.date(2021, 3, 1))
+    f.make_project(name_en="Now", announced_on=datetime.date(2023, 3, 1))
+    result = filters.ProjectFilterSet({"year": "2021"}, queryset=Project.objects.all())
+    assert [project.name_en for project in result.qs] == ["Then"]
+
+
+# The statistics page ---------------------------------------------------------
+
+
+def test_stats_page_draws_four_accessible_charts(client):
+    """Each chart is an SVG image with a title, a caption and a table of numbers."""
+    populate(3)
+    text = client.get(reverse("programs:stats")).text
+    figures = charts(text)
+    assert len(figures) == 4
+    for figure in figures:
+        svg = figure.find(f"{SVG}svg")
+        assert svg.get("role") == "img"
+        title = svg.find(f"{SVG}title")
+        assert svg.get("aria-labelledby") == title.get("id") and title.text
+        caption = figure.find("figcaption")
+        assert svg.get("aria-describedby") == caption.get("id")
+        table = figure.find("div/table")
+        assert table.find("caption").text
+        assert table.findall(".//th[@scope='col']")
+        assert table.findall(".//th[@scope='row']")
+        assert svg.findall(f"{SVG}rect"), "every chart here has bars"
+    assert 'href="/stats/" aria-current="page"' in text
+
+
+def test_stats_numbers_link_to_the_lists_they_count(client):
+    """Every number in a chart's table opens a list with that many matches."""
+    populate(3)
+    f.make_project(status="under_way", announced_on=datetime.date(2021, 1, 1))
+    text = client.get(reverse("programs:stats")).text
+    links = {}
+    for figure in charts(text):
+        links.update(table_links(figure))
+    for expected in (
+        "/projects/?district=qingpu",
+        "/agreements/?year=2023",
+        "/projects/?year=2021",
+        "/experts/?field=ai",
+        "/projects/?status=under_way",
+        "/agreements/?status=in_force",
+    ):
+        assert expected in links
+    for href, number in links.items():
+        listing = client.get(href).text
+        assert f">{number} match" in listing, href
+
+
+def test_stats_leave_out_drafts_and_their_districts_and_fields(client):
+    """Draft records, and public records under a draft district, are not charted."""
+    district, field = populate(1)
+    f.make_project(district=district, field=field, publication_status=DRAFT)
+    hidden_district = f.make_district(
+        name_en="Secret District", publication_status=DRAFT
+    )
+    f.make_project(district=hidden_district)
+    f.make_project(field=f.make_field(name_en="Secret Field", publication_status=DRAFT))
+    f.make_field(name_en="Idle Field")
+    text = client.get(reverse("programs:stats")).text
+    assert "Secret" not in text
+    assert "Idle Field" not in text, "a field with no records is not charted"
+    by_district = table_links(charts(text)[0])
+    assert by_district["/projects/?district=qingpu"] == "1"
+
+
+def test_empty_charts_say_nothing_is_on_record(client):
+    """With nothing published, each chart says so instead of drawing an empty SVG."""
+    f.make_project(publication_status=DRAFT)
+    text = client.get(reverse("programs:stats")).text
+    assert text.count("Nothing on record yet.") == 4
+    assert "<svg" not in text
+
+
+@pytest.mark.parametrize("rows", [3, 6])
+def test_stats_query_count_does_not_grow_with_records(
+    client, django_assert_num_queries, rows
+):
+    """The statistics page costs the same four queries at 3 or 6 rows per kind."""
+    district, field = populate(rows)
+    populate_more = f.make_district(name_en="Wujiang District")
+    f.make_project(district=populate_more, field=f.make_field())
+    with django_assert_num_queries(STATS_QUERY_BUDGET):
+        response = client.get(reverse("programs:stats"))
+    assert response.status_code == 200
+
+
+def test_stats_page_speaks_chinese(client):
+    """/zh-hans/stats/ names districts in Chinese and links to Chinese lists."""
+    f.make_project(district=f.make_district(slug="qingpu", name_zh="青浦区"))
+    response = client.get("/zh-hans/stats/")
+    assert response.status_code == 200
+    assert '<html lang="zh-Hans">' in response.text
+    assert "青浦区" in response.text
+    assert 'href="/zh-hans/projects/?district=qingpu"' in response.text
+    for figure in charts(response.text):
+        assert figure.find(f"{SVG}svg") is not None
+
+
+# The home page ----------------------------------------------------------------
+
+
+def test_home_lists_latest_projects_and_a_timeline_of_signings(client):
+    """The home page lists the latest projects and dated signings, oldest first."""
+    f.make_agreement(name_en="Old accord", signed_on=datetime.date(2021, 3, 1))
+    f.make_project(name_en="New venture", announced_on=datetime.date(2023, 7, 1))
+    f.make_entrepreneur(name_en="Dr Returnee", signed_on=datetime.date(2022, 5, 2))
+    f.make_project(name_en="Hidden plan", publication_status=DRAFT)
+    f.make_agreement(name_en="Undated accord", signed_on=None)
+    text = client.get(reverse("programs:home")).text
+    latest = text[text.index('id="projects-heading"') :]
+    assert "New venture" in latest[: latest.index("</section>")]
+    timeline = text[text.index('<ol class="timeline">') :]
+    timeline = timeline[: timeline.index("</ol>")]
+    assert re.findall(r'<time datetime="([\d-]+)"', timeline) == [
+        "2021-03-01",
+        "2022-05-02",
+        "2023-07-01",
+    ]
+    assert timeline.index("Old accord") < timeline.index("Dr Returnee")
+    assert "Overseas entrepreneur signed" in timeline
+    assert "Undated accord" not in timeline
+    assert "Hidden plan" not in text
+
+
+def test_home_timeline_keeps_only_the_latest_signings(client):
+    """The timeline holds the latest eight signings of all kinds together."""
+    f.make_agreement(name_en="Early accord", signed_on=datetime.date(2020, 1, 1))
+    for day in range(1, 11):
+        f.make_entrepreneur(
+            name_en=f"Returnee {day:02}", signed_on=datetime.date(2023, 1, day)
+        )
+    text = client.get(reverse("programs:home")).text
+    timeline = text[text.index('<ol class="timeline">') :]
+    timeline = timeline[: timeline.index("</ol>")]
+    assert timeline.count("<time") == 8
+    assert "Returnee 03" in timeline and "Returnee 02" not in timeline
+    assert "Early accord" not in timeline
+
+
+def test_home_cards_link_counts_to_the_districts_lists(client):
+    """Each district card's counts open that kind's list filtered by the district."""
+    populate(3)
+    text = client.get(reverse("programs:home")).text
+    assert (
+        '<dt>Projects</dt><dd><a href="/projects/?district=qingpu">3</a></dd>' in text
+    )
+    assert '<a href="/stats/">' in text
+
+
+@pytest.mark.parametrize("rows", [3, 6])
+def test_home_query_count_does_not_grow_with_records(
+    client, django_assert_num_queries, rows
+):
+    """The home page costs three queries at 3 or 6 records of every kind."""
+    district, _field = populate(rows)
+    for _ in range(rows):
+        f.make_figure(district=district)
+        f.make_district()
+    with django_assert_num_queries(HOME_QUERY_BUDGET):
+        response = client.get(reverse("programs:home"))
+    text = response.text
+    assert text.count('class="figure"') == rows
+    signings = ("Agreement signed:", "Project announced:", "Overseas entrepreneur")
+    assert sum(text.count(event) for event in signings) == 8
+
+
+@pytest.mark.parametrize("path", ["/projects/", "/workstations/", "/experts/"])
+def test_a_bad_field_is_explained_not_a_server_error(client, path):
+    """A `field` that is not a slug gets the form's message, not a 500."""
+    response = client.get(path, {"field": "<script>"})
+    assert response.status_code == 200
+    assert "Some filters could not be used" in response.text
+    assert "<script>" not in response.text
