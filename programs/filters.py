@@ -3,8 +3,8 @@ One FilterSet per public list.
 
 Every list takes ``q`` (a substring of either language's name), ``district``
 and ``organization`` by slug, ``status``, ``year`` where the record has a date,
-and ``sort``. Bad values fail form validation, so the page can say what is wrong
-instead of failing.
+``field`` by slug where it has a research field, and ``sort``. Bad values fail
+form validation, so the page can say what is wrong instead of failing.
 """
 
 import django_filters
@@ -44,16 +44,28 @@ class RecordFilterSet(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         if "district" in self.filters:
             # One query for the choices, which then validate the value in memory.
-            choices = District.objects.public().values_list("slug", "name_en")
-            self.filters["district"].extra["choices"] = list(choices)
+            self.filters["district"].extra["choices"] = [
+                (district.slug, district.name)
+                for district in District.objects.public().only(
+                    "slug", "name_en", "name_zh"
+                )
+            ]
 
     def search(self, queryset, name, value):
-        """Return records with ``value`` in any search field; all when blank."""
+        return self.matching(queryset, value)
+
+    @classmethod
+    def matching(cls, queryset, value):
+        """Return records with ``value`` in any search field; all when blank.
+
+        A class method so that site-wide search matches exactly as each list
+        does without building a FilterSet (and its choices query) per kind.
+        """
         value = value.strip()
         if not value:
             return queryset
         condition = Q()
-        for field in self.search_fields:
+        for field in cls.search_fields:
             condition |= Q(**{f"{field}__icontains": value})
         return queryset.filter(condition)
 
@@ -167,6 +179,7 @@ class ProjectFilterSet(RecordFilterSet):
     district = district_filter()
     organization = related_slug_filter("lead_organization", _("Lead organization"))
     agreement = related_slug_filter("agreement", _("Agreement"))
+    field = related_slug_filter("field", _("Field"))
     kind = kind_filter(Project.Kind.choices)
     status = status_filter(Project.Status.choices)
     year = year_filter("announced_on")
@@ -180,6 +193,7 @@ class ProjectFilterSet(RecordFilterSet):
 class WorkstationFilterSet(RecordFilterSet):
     district = district_filter()
     organization = related_slug_filter("host_organization", _("Host"))
+    field = related_slug_filter("field", _("Field"))
     status = status_filter(Workstation.Status.choices)
     year = year_filter("established_on")
     sort = sort_filter(NAME, ("established_on", _("Date set up")))
@@ -194,6 +208,7 @@ class ExpertFilterSet(RecordFilterSet):
 
     district = district_filter()
     organization = related_slug_filter("appointed_by", _("Appointed by"))
+    field = related_slug_filter("fields", _("Field"))
     status = status_filter(Expert.Status.choices)
     year = year_filter("appointed_on")
     sort = sort_filter(NAME, ("appointed_on", _("Date appointed")))
@@ -214,6 +229,7 @@ class EntrepreneurFilterSet(RecordFilterSet):
 
     district = district_filter()
     organization = related_slug_filter("host_organization", _("Signed with"))
+    field = related_slug_filter("field", _("Field"))
     status = status_filter(OverseasEntrepreneur.Status.choices)
     year = year_filter("signed_on")
     sort = sort_filter(

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from .views import records
+from . import feeds
+from .views import home, records, search, stats
 
 app_name = "programs"
 
 urlpatterns = [
-    path("", records.HomeView.as_view(), name="home"),
+    path("", home.HomeView.as_view(), name="home"),
+    path("stats/", stats.StatisticsView.as_view(), name="stats"),
+    path("search/", search.SearchView.as_view(), name="search"),
     path("districts/", records.DistrictListView.as_view(), name="district-list"),
     path(
         "districts/<slug:slug>/",
@@ -60,4 +63,6 @@ urlpatterns = [
     path(
         "sources/<slug:slug>/", records.SourceDetailView.as_view(), name="source-detail"
     ),
+    path("feeds/agreements/", feeds.AgreementFeed(), name="agreement-feed"),
+    path("feeds/projects/", feeds.ProjectFeed(), name="project-feed"),
 ]

@@ -1,6 +1,6 @@
 """
-The public site: a home page, a filtered list and a detail page per kind of
-record, and a health check. Only published records are shown.
+The public site: a filtered list and a detail page per kind of record, and a
+health check. Only published records are shown.
 
 Each view declares what its template shows (``select_related``,
 ``prefetch_related``) so that a page costs a fixed number of queries.
@@ -8,13 +8,14 @@ Each view declares what its template shows (``select_related``,
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.utils.text import capfirst
-from django.views.generic import DetailView, TemplateView
+from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from .. import filters
+from ..exports import ExportMixin
 from ..models import (
     Agreement,
     AgreementParty,
@@ -28,7 +29,6 @@ from ..models import (
     ResearchField,
     Source,
     Workstation,
-    count_of,
 )
 from ..related import latest_of_each
 
@@ -65,36 +65,7 @@ def public_figures():
     )
 
 
-class HomeView(TemplateView):
-    """The zone at a glance: figures per district and the latest agreements."""
-
-    template_name = "programs/home.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        districts = District.objects.public().annotate(
-            **{
-                f"{key}_count": _count_in_district(model)
-                for key, model in RECORD_KINDS.items()
-                if key != "organization"
-            }
-        )
-        figures = list(public_figures())
-        for district in districts:
-            district.figures = [f for f in figures if f.district_id == district.pk]
-        context["districts"] = districts
-        context["zone_figures"] = [f for f in figures if f.district_id is None]
-        context["latest_agreements"] = Agreement.objects.public().select_related(
-            "district"
-        )[:5]
-        return context
-
-
-def _count_in_district(model):
-    return count_of(model.objects.public().filter(district=OuterRef("pk")))
-
-
-class PublicListView(FilterView):
+class PublicListView(ExportMixin, FilterView):
     """A list of published records, filtered, sorted and paged."""
 
     paginate_by = settings.PAGE_SIZE

@@ -1,0 +1,232 @@
+"""
+Search every kind of public record at once, the way each list searches its own.
+
+A kind's matches are exactly its list's matches for the same ``q`` (the list
+FilterSet's own ``search`` method does the matching), so a "See all N" link to
+the list shows the same N records. The first rows and the count of every kind
+come back in one query, however many records match.
+"""
+
+from dataclasses import dataclass
+from operator import itemgetter
+
+from django.db.models import CharField, Count, DateField, F, Value, Window
+from django.db.models.functions import Cast, RowNumber, Substr
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.text import Truncator, capfirst
+from django.utils.translation import override
+
+from . import filters
+from .models import (
+    Agreement,
+    District,
+    Expert,
+    Organization,
+    OverseasEntrepreneur,
+    Project,
+    Source,
+    Workstation,
+)
+
+# The lists reject a longer ``q``; a search that allowed more would link to
+# lists that refuse it.
+MAX_QUERY_LENGTH = filters.RecordFilterSet.base_filters["q"].extra["max_length"]
+RESULTS_PER_KIND = 5
+# Enough of a summary for a one-line snippet, without fetching whole texts.
+SNIPPET_CHARS = 160
+
+SUMMARY = (("summary_en", "summary_zh"),)
+
+
+@dataclass(frozen=True)
+class SearchKind:
+    """One kind of record as search sees it: its list, name and snippet fields.
+
+    ``context`` holds (English, Chinese) field pairs joined into the snippet
+    under each result; never a field in the model's ``STAFF_ONLY_FIELDS``.
+    """
+
+    key: str
+    model: type
+    filterset: type
+    context: tuple = SUMMARY
+    name: tuple = ("name_en", "name_zh")
+
+    @property
+    def plural(self):
+        return self.model._meta.verbose_name_plural
+
+    @property
+    def label(self):
+        return capfirst(self.plural)
+
+    def matching(self, query):
+        """Return the public records the kind's list shows for ``?q=query``."""
+        return self.filterset.matching(self.model.objects.public(), query)
+
+
+SEARCH_KINDS = (
+    SearchKind(
+        "district",
+        District,
+        filters.DistrictFilterSet,
+        context=(("city_en", "city_zh"), ("province_en", "province_zh")),
+    ),
+    SearchKind("organization", Organization, filters.OrganizationFilterSet),
+    SearchKind("agreement", Agreement, filters.AgreementFilterSet),
+    SearchKind("project", Project, filters.ProjectFilterSet),
+    SearchKind("workstation", Workstation, filters.WorkstationFilterSet),
+    SearchKind(
+        "expert", Expert, filters.ExpertFilterSet, context=(("title_en", "title_zh"),)
+    ),
+    SearchKind(
+        "entrepreneur",
+        OverseasEntrepreneur,
+        filters.EntrepreneurFilterSet,
+        context=(
+            ("venture_en", "venture_zh"),
+            ("country_or_region_en", "country_or_region_zh"),
+        ),
+    ),
+    SearchKind(
+        "source",
+        Source,
+        filters.SourceFilterSet,
+        context=(("outlet", "outlet"),),
+        name=("title_en", "title_zh"),
+    ),
+)
+CONTEXT_COLUMNS = max(len(kind.context) for kind in SEARCH_KINDS)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One matching record: its names and a snippet in both languages."""
+
+    url_name: str
+    slug: str
+    name_en: str
+    name_zh: str
+    date: object
+    context_en: str
+    context_zh: str
+
+    def get_absolute_url(self):
+        return reverse(self.url_name, args=[self.slug])
+
+
+@dataclass(frozen=True)
+class KindResults:
+    """The first matches of one kind, how many there are, and where to see all."""
+
+    kind: SearchKind
+    hits: list
+    total: int
+    see_all_url: str
+
+
+def search(query, limit=RESULTS_PER_KIND):
+    """Return a KindResults per kind with matches for ``query``, in one query."""
+    query = query.strip()
+    if not query:
+        return []
+    parts = [_first_matches(kind, query, limit) for kind in SEARCH_KINDS]
+    found = {kind.key: [] for kind in SEARCH_KINDS}
+    totals = {}
+    rows = parts[0].union(*parts[1:], all=True)
+    for key, slug, name_en, name_zh, date, position, total, *context in rows:
+        found[key].append((position, _hit(key, slug, name_en, name_zh, date, context)))
+        totals[key] = total
+    results = []
+    for kind in SEARCH_KINDS:
+        if not found[kind.key]:
+            continue
+        hits = [hit for _position, hit in sorted(found[kind.key], key=itemgetter(0))]
+        list_url = reverse(f"programs:{kind.key}-list")
+        results.append(
+            KindResults(
+                kind, hits, totals[kind.key], f"{list_url}?{urlencode({'q': query})}"
+            )
+        )
+    return results
+
+
+def _first_matches(kind, query, limit):
+    """Return the kind's first ``limit`` matches, in its list's order, and a count.
+
+    Window functions number and count every match, so one UNION of the kinds
+    brings both the first rows and the totals. Compound statements may not
+    order their parts, so the position travels as a column.
+    """
+    model = kind.model
+    name_en, name_zh = kind.name
+    date = F(model.date_field) if model.date_field else Cast(Value(None), DateField())
+    context = {}
+    for index in range(CONTEXT_COLUMNS):
+        for language, column in enumerate(("en", "zh")):
+            if index < len(kind.context):
+                field = kind.context[index][language]
+                context[f"c{index}_{column}"] = _snippet_column(model, field)
+            else:
+                context[f"c{index}_{column}"] = Value("", output_field=CharField())
+    return (
+        kind.matching(query)
+        .order_by()
+        .annotate(
+            group=Value(kind.key, output_field=CharField()),
+            ref=F("slug"),
+            en=F(name_en),
+            zh=F(name_zh),
+            on=date,
+            position=Window(RowNumber(), order_by=[*model._meta.ordering, "pk"]),
+            total=Window(Count("pk")),
+            **context,
+        )
+        .filter(position__lte=limit)
+        .values_list("group", "ref", "en", "zh", "on", "position", "total", *context)
+    )
+
+
+def _snippet_column(model, field):
+    if model._meta.get_field(field).get_internal_type() == "TextField":
+        return Substr(field, 1, SNIPPET_CHARS + 1, output_field=CharField())
+    return F(field)
+
+
+def _hit(key, slug, name_en, name_zh, date, context):
+    english, chinese = context[0::2], context[1::2]
+    return SearchHit(
+        f"programs:{key}-detail",
+        slug,
+        name_en,
+        name_zh,
+        date,
+        _join(english),
+        _join(chinese),
+    )
+
+
+def _join(texts):
+    # dict.fromkeys drops repeats (Shanghai the city is also the province).
+    parts = dict.fromkeys(" ".join(text.split()) for text in texts if text)
+    text = " · ".join(parts)
+    return Truncator(text).chars(SNIPPET_CHARS)
+
+
+def kinds_named(query):
+    """Return the kinds whose name contains ``query``, in English or the page's.
+
+    A search for "workstation" finds records named so; this also points to the
+    list of every academician workstation, whatever each is named.
+    """
+    query = query.strip().casefold()
+    if len(query) < 2:
+        return []
+    named = []
+    for kind in SEARCH_KINDS:
+        with override("en"):
+            english = str(kind.label)
+        if query in english.casefold() or query in str(kind.label).casefold():
+            named.append(kind)
+    return named
