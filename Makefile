@@ -7,14 +7,15 @@ INSTALLED := $(VENV)/.installed
 # The development server: DEBUG on, so plain HTTP on localhost works.
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test lint format install migrate seed
+.PHONY: run test lint format install migrate seed messages screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# Playwright is only a driver here: the browser is the system Chromium.
 $(INSTALLED): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
 install: $(INSTALLED)
@@ -43,3 +44,13 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Refresh the Chinese catalogue after changing strings, translate the new
+# entries in programs/locale/zh_Hans/LC_MESSAGES/django.po, then run again.
+messages: install
+	$(DEV_ENV) $(BIN)/python manage.py makemessages --locale zh_Hans --no-location --no-obsolete --ignore .venv --ignore tests --ignore docs
+	$(DEV_ENV) $(BIN)/python manage.py compilemessages --locale zh_Hans --ignore .venv
+
+# Screenshots of the seeded site in both languages, into docs/screenshots/.
+screenshots: install
+	$(BIN)/python docs/screenshots/capture.py
