@@ -103,3 +103,29 @@ def test_in_language_falls_back_and_says_which_language():
         assert in_language(district, "city") == ("Shanghai", "en")
     with translation.override("en"):
         assert in_language(district, "city") == ("Shanghai", "en")
+
+
+def test_figures_cite_their_source_by_title_in_both_languages(client):
+    """A figure's source is linked by its title, in the page's language."""
+    source = f.make_source(title_en="Cooperation report", title_zh="合作报道")
+    agreement = f.make_agreement()
+    f.make_figure(agreement=agreement, source=source, value=8)
+    url, source_url = agreement.get_absolute_url(), source.get_absolute_url()
+    english, chinese = client.get(url).text, client.get(f"/zh-hans{url}").text
+    assert f'<a href="{source_url}">Cooperation report</a>' in english
+    assert f'<a href="/zh-hans{source_url}">合作报道</a>' in chinese
+
+
+def test_figures_and_place_names_read_naturally_in_chinese(client):
+    """Figures and a district's city and province use Chinese word order."""
+    district = f.make_district(
+        name_zh="嘉善县",
+        city_en="Jiaxing",
+        city_zh="嘉兴市",
+        province_en="Zhejiang",
+        province_zh="浙江省",
+    )
+    f.make_figure(district=district, value=40, qualifier="more_than")
+    chinese = client.get("/zh-hans/").text
+    assert "浙江省嘉兴市" in chinese
+    assert "已公布 <strong>超过 40</strong>，已收录 <strong>0</strong>" in chinese

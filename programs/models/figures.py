@@ -146,6 +146,9 @@ class AnnouncedFigure(Record):
     def __str__(self):
         return self.label_en
 
+    # Partials name any record by name_en/name_zh; a figure's name is its label.
+    name_en = property(lambda self: self.label_en)
+    name_zh = property(lambda self: self.label_zh)
     name = bilingual("label")
 
 

@@ -47,6 +47,9 @@ class Source(Record):
     def get_absolute_url(self):
         return reverse("programs:source-detail", args=[self.slug])
 
+    # Partials name any record by name_en/name_zh; a source's name is its title.
+    name_en = property(lambda self: self.title_en)
+    name_zh = property(lambda self: self.title_zh)
     name = bilingual("title")
 
 
