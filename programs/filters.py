@@ -121,6 +121,9 @@ def year_filter(field_name):
         label=_("Year"),
         min_value=FIRST_YEAR,
         max_value=LAST_YEAR,
+        # A text box, not type="number": it can show back a mistyped value
+        # such as "abc" beside its error, which a number input may not hold.
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{4}"}),
     )
 
 

@@ -1,6 +1,8 @@
 import datetime
+import re
 
 import pytest
+from django.urls import reverse
 
 from programs import filters
 from programs.models import (
@@ -277,3 +279,10 @@ def test_sort_by_date():
 def test_sort_by_unknown_field_is_an_error():
     """Sorting by a field that is not offered is an error, not a database error."""
     assert "sort" in errors(filters.ProjectFilterSet, {"sort": "email"})
+
+
+def test_a_mistyped_year_is_shown_back_in_a_text_box(client):
+    """A year of "abc" is shown back beside its error in valid HTML (no number box)."""
+    text = client.get(reverse("programs:project-list"), {"year": "abc"}).text
+    assert re.search(r'<input type="text" name="year" value="abc"', text)
+    assert 'type="number"' not in text

@@ -1,8 +1,10 @@
 """The facts of the 2023-06-16 report, as a visitor sees them on the site."""
 
+import gzip
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -81,3 +83,11 @@ def test_project_filter_by_district_and_year(client):
     text = page(client, reverse("programs:project-list"), district="qingpu", year=2023)
     assert "1 match" in text
     assert "Academician workstation upgrade" in text
+
+
+@pytest.mark.parametrize("home", ["/", "/zh-hans/"])
+def test_home_page_html_and_css_stay_under_50_kb_compressed(client, home):
+    """The home page and its stylesheet together weigh under 50 KB gzipped."""
+    html = client.get(home).content
+    css = (settings.BASE_DIR / "programs/static/programs/site.css").read_bytes()
+    assert len(gzip.compress(html)) + len(gzip.compress(css)) < 50_000

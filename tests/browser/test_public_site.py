@@ -155,3 +155,21 @@ def _outline_of_focused(page):
         " return s.outlineStyle === 'none' && s.boxShadow === 'none'"
         " ? 'none' : s.outlineStyle + ' ' + s.boxShadow; })()"
     )
+
+
+@pytest.mark.parametrize("prefix", ["", "/zh-hans"])
+def test_pages_fit_a_360_pixel_screen(page, zone, prefix):
+    """No page scrolls sideways on a small phone; wide tables scroll inside."""
+    page.set_viewport_size({"width": 360, "height": 740})
+    for path in (
+        "/",
+        "/projects/",
+        "/stats/",
+        "/search/?q=Qingpu",
+        "/districts/qingpu/",
+    ):
+        page.goto(f"{prefix}{path}")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - window.innerWidth"
+        )
+        assert overflow <= 0, f"{prefix}{path} is {overflow}px too wide"
