@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 # The development server: DEBUG on, so plain HTTP on localhost works.
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test lint format install migrate seed messages screenshots
+.PHONY: run test test-postgres lint format install migrate seed messages screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,14 @@ run: seed
 
 test: install
 	$(BIN)/python -m pytest
+
+# The same suite on PostgreSQL: pytest-django creates the throw-away database
+# talentzone_test on that server (through its always-present `postgres`
+# database) and drops it afterwards.
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+test-postgres: install
+	DATABASE_URL="$(POSTGRES_URL)" DJANGO_TEST_DATABASE_NAME=talentzone_test \
+		$(BIN)/python -m pytest
 
 lint: install
 	$(BIN)/ruff check .

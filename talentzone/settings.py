@@ -96,10 +96,15 @@ SQLITE_PATH = BASE_DIR / "var" / "talentzone.sqlite3"
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{SQLITE_PATH}",
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "0")),
+        # Persistent connections, checked before reuse, so a restarted
+        # database server costs one failed check rather than an error page.
+        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
 }
+if os.environ.get("DJANGO_TEST_DATABASE_NAME"):
+    # The throw-away database the tests create (and drop) on this server.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["DJANGO_TEST_DATABASE_NAME"]}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     SQLITE_PATH.parent.mkdir(exist_ok=True)
 

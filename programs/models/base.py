@@ -91,6 +91,14 @@ class Record(models.Model):
     # auto_now, and the database default still stamps those rows.
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_default=Now())
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now())
+    # Demo records (`generate_demo`) are invented for trying the site at scale:
+    # they are labelled wherever shown and never counted against a source.
+    is_demo = models.BooleanField(
+        _("demo data"),
+        default=False,
+        db_index=True,
+        help_text=_("Invented by generate_demo; not drawn from any source."),
+    )
 
     objects = RecordManager()
 

@@ -50,6 +50,10 @@ class Agreement(SourcedRecord):
 
     class Meta:
         ordering = [F("signed_on").desc(nulls_last=True), "name_en"]
+        indexes = [
+            models.Index(fields=["name_en"], name="agreement_name"),
+            models.Index(fields=["status"], name="agreement_status"),
+        ]
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
 
@@ -184,6 +188,11 @@ class Project(SourcedRecord):
 
     class Meta:
         ordering = [F("announced_on").desc(nulls_last=True), "name_en"]
+        indexes = [
+            models.Index(fields=["name_en"], name="project_name"),
+            models.Index(fields=["kind"], name="project_kind"),
+            models.Index(fields=["status"], name="project_status"),
+        ]
         verbose_name = _("project")
         verbose_name_plural = _("projects")
 
@@ -236,6 +245,11 @@ class Expert(Person):
 
     class Meta:
         ordering = ["name_en"]
+        indexes = [
+            models.Index(fields=["name_en"], name="expert_name"),
+            models.Index(fields=["appointed_on"], name="expert_appointed_on"),
+            models.Index(fields=["status"], name="expert_status"),
+        ]
         verbose_name = _("expert")
         verbose_name_plural = _("experts")
 
@@ -291,6 +305,11 @@ class Workstation(SourcedRecord):
 
     class Meta:
         ordering = ["name_en"]
+        indexes = [
+            models.Index(fields=["name_en"], name="workstation_name"),
+            models.Index(fields=["established_on"], name="workstation_established_on"),
+            models.Index(fields=["status"], name="workstation_status"),
+        ]
         verbose_name = _("academician workstation")
         verbose_name_plural = _("academician workstations")
 
@@ -361,6 +380,12 @@ class OverseasEntrepreneur(Person):
 
     class Meta:
         ordering = ["name_en"]
+        indexes = [
+            models.Index(fields=["name_en"], name="entrepreneur_name"),
+            models.Index(fields=["signed_on"], name="entrepreneur_signed_on"),
+            models.Index(fields=["country_or_region_en"], name="entrepreneur_country"),
+            models.Index(fields=["status"], name="entrepreneur_status"),
+        ]
         verbose_name = _("overseas entrepreneur")
         verbose_name_plural = _("overseas entrepreneurs")
 

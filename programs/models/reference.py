@@ -36,6 +36,10 @@ class Source(Record):
 
     class Meta:
         ordering = ["-published_on", "title_en"]
+        indexes = [
+            models.Index(fields=ordering, name="source_list_order"),
+            models.Index(fields=["title_en"], name="source_title"),
+        ]
         verbose_name = _("source")
         verbose_name_plural = _("sources")
 
@@ -72,6 +76,10 @@ class District(SourcedRecord):
 
     class Meta:
         ordering = ["name_en"]
+        indexes = [
+            models.Index(fields=["name_en"], name="district_name"),
+            models.Index(fields=["city_en"], name="district_city"),
+        ]
         verbose_name = _("district")
         verbose_name_plural = _("districts")
 
@@ -84,6 +92,7 @@ class ResearchField(NamedRecord):
 
     class Meta:
         ordering = ["name_en"]
+        indexes = [models.Index(fields=["name_en"], name="researchfield_name")]
         verbose_name = _("field")
         verbose_name_plural = _("fields")
 
@@ -117,6 +126,10 @@ class Organization(SourcedRecord):
 
     class Meta:
         ordering = ["name_en"]
+        indexes = [
+            models.Index(fields=["name_en"], name="organization_name"),
+            models.Index(fields=["kind"], name="organization_kind"),
+        ]
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
 
