@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ProgramsConfig(AppConfig):
     name = "programs"
     verbose_name = _("Talent programmes")
+
+    def ready(self):
+        from .cache import connect_signals
+
+        # Any write to a record makes the cached public pages stale.
+        connect_signals(self)

@@ -70,6 +70,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: it needs the visitor (auth) and the language (locale), and the
+    # middleware above adds its headers to cached pages too. programs/cache.py.
+    "programs.cache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "talentzone.urls"
@@ -109,6 +112,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     SQLITE_PATH.parent.mkdir(exist_ok=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Redis when DJANGO_REDIS_URL is set (shared by every process), otherwise each
+# process's own memory.
+REDIS_URL = os.environ.get("DJANGO_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "talentzone",
+            # Fail fast when Redis does not answer: pages are then rendered
+            # without the cache (programs/cache.py).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# How long a public page may stay cached; every write invalidates it anyway.
+# Off by default without Redis: each process's memory would hold its own
+# content version, so one worker's write would not reach another's pages.
+PAGE_CACHE_SECONDS = int(
+    os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600" if REDIS_URL else "0")
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -164,3 +190,7 @@ LOGGING = {
 }
 
 PAGE_SIZE = 25
+
+# /_bench/ceiling/, the benchmark's bare-minimum JSON view (benchmarks/run.py);
+# off unless asked for, so that it never answers on a real site.
+BENCHMARK_VIEWS = env_bool("DJANGO_BENCHMARK_VIEWS", False)

@@ -1,5 +1,6 @@
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import translation
 
 
@@ -29,3 +30,21 @@ def _english_between_tests():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on_and_empty(settings):
+    """Run every test with the page cache on, as in production, but empty.
+
+    On, so that a test that reads a page, writes and reads it again also checks
+    the invalidation; empty, so that no test sees another's pages. The cache is
+    this process's memory, never a Redis named in the environment: clearing
+    that would empty a cache that is not the tests' own.
+    """
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    }
+    settings.PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    yield
+    cache.clear()

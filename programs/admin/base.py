@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..cache import bump_content_version
 from ..models import PublicationStatus
 
 
@@ -19,7 +20,7 @@ NAMES = fieldset(_("Names"), "name_en", "name_zh", "slug")
 SUMMARY = fieldset(_("Summary"), "summary_en", "summary_zh")
 SOURCES = fieldset(_("Sources"), "sources")
 PUBLICATION = fieldset(
-    _("Publication"), "publication_status", "created_at", "updated_at"
+    _("Publication"), "publication_status", "is_demo", "created_at", "updated_at"
 )
 STAFF_ONLY_CONTACT = fieldset(
     _("Contact details (staff only, never published)"), "email", "phone"
@@ -30,11 +31,16 @@ class RecordAdmin(admin.ModelAdmin):
     """Publication actions, timestamps and slugs shared by every record admin."""
 
     actions = ["publish", "unpublish"]
-    readonly_fields = ["created_at", "updated_at"]
+    # is_demo is set by generate_demo only: an edited record stays what it was.
+    readonly_fields = ["is_demo", "created_at", "updated_at"]
     prepopulated_fields = {"slug": ["name_en"]}
     list_per_page = 50
     # Links are pasted without a scheme more often than not; most sites are https.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_list_filter(self, request):
+        # Every list can show or hide the records generate_demo invented.
+        return [*super().get_list_filter(request), "is_demo"]
 
     @admin.action(description=_("Publish selected"), permissions=["change"])
     def publish(self, request, queryset):
@@ -49,6 +55,8 @@ class RecordAdmin(admin.ModelAdmin):
         changed = queryset.exclude(publication_status=status).update(
             publication_status=status, updated_at=timezone.now()
         )
+        if changed:  # update() sends no signal: invalidate cached pages by hand
+            bump_content_version(queryset.db)
         self.message_user(
             request,
             _("%(count)d %(items)s set to “%(status)s”.")
