@@ -116,6 +116,9 @@ class Export:
             elif field.many_to_one:
                 self.select_related.append(name)
             self.columns.append(field_column(model, name, key))
+        # Every row says whether it was invented by generate_demo, so that an
+        # export is never mistaken for sourced facts.
+        self.columns.append(field_column(model, "is_demo"))
 
     def rows(self, queryset):
         """Return the records of ``queryset`` one by one, read a chunk at a time."""

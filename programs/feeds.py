@@ -37,6 +37,8 @@ class RecordFeed(Feed):
     def item_title(self, item):
         # Atom titles are plain text (no type="html"), so no escaping here:
         # the XML writer escapes once, and a reader shows "&" as "&".
+        if item.is_demo:
+            return _("[Demo] %(name)s") % {"name": item.name}
         return item.name
 
     def item_description(self, item):

@@ -16,6 +16,8 @@ class RecordLink:
     name_en: str
     name_zh: str
     date: object
+    # Invented by generate_demo: pages label it.
+    is_demo: bool = False
 
     def get_absolute_url(self):
         return reverse(self.url_name, args=[self.slug])
@@ -43,9 +45,10 @@ def latest_of_each(querysets, limit=10):
         _first_rows(key, queryset, limit + 1) for key, queryset in querysets.items()
     ]
     rows_by_key = {key: [] for key in querysets}
-    for key, slug, name_en, name_zh, date in parts[0].union(*parts[1:], all=True):
+    rows = parts[0].union(*parts[1:], all=True)
+    for key, slug, name_en, name_zh, date, demo in rows:
         rows_by_key[key].append(
-            RecordLink(f"programs:{key}-detail", slug, name_en, name_zh, date)
+            RecordLink(f"programs:{key}-detail", slug, name_en, name_zh, date, demo)
         )
     groups = []
     for key, rows in rows_by_key.items():
@@ -78,6 +81,7 @@ def _first_rows(key, queryset, count):
             en=F("name_en"),
             zh=F("name_zh"),
             on=date,
+            demo=F("is_demo"),
         )
-        .values_list("group", "ref", "en", "zh", "on")
+        .values_list("group", "ref", "en", "zh", "on", "demo")
     )

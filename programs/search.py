@@ -111,6 +111,8 @@ class SearchHit:
     date: object
     context_en: str
     context_zh: str
+    # Invented by generate_demo: the results label it.
+    is_demo: bool = False
 
     def get_absolute_url(self):
         return reverse(self.url_name, args=[self.slug])
@@ -135,8 +137,9 @@ def search(query, limit=RESULTS_PER_KIND):
     found = {kind.key: [] for kind in SEARCH_KINDS}
     totals = {}
     rows = parts[0].union(*parts[1:], all=True)
-    for key, slug, name_en, name_zh, date, position, total, *context in rows:
-        found[key].append((position, _hit(key, slug, name_en, name_zh, date, context)))
+    for key, slug, name_en, name_zh, date, demo, position, total, *context in rows:
+        hit = _hit(key, slug, name_en, name_zh, date, context, demo)
+        found[key].append((position, hit))
         totals[key] = total
     results = []
     for kind in SEARCH_KINDS:
@@ -179,12 +182,15 @@ def _first_matches(kind, query, limit):
             en=F(name_en),
             zh=F(name_zh),
             on=date,
+            demo=F("is_demo"),
             position=Window(RowNumber(), order_by=[*model._meta.ordering, "pk"]),
             total=Window(Count("pk")),
             **context,
         )
         .filter(position__lte=limit)
-        .values_list("group", "ref", "en", "zh", "on", "position", "total", *context)
+        .values_list(
+            "group", "ref", "en", "zh", "on", "demo", "position", "total", *context
+        )
     )
 
 
@@ -194,7 +200,7 @@ def _snippet_column(model, field):
     return F(field)
 
 
-def _hit(key, slug, name_en, name_zh, date, context):
+def _hit(key, slug, name_en, name_zh, date, context, is_demo=False):
     english, chinese = context[0::2], context[1::2]
     return SearchHit(
         f"programs:{key}-detail",
@@ -204,6 +210,7 @@ def _hit(key, slug, name_en, name_zh, date, context):
         date,
         _join(english),
         _join(chinese),
+        is_demo,
     )
 
 

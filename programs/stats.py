@@ -68,14 +68,26 @@ FIELD_LOOKUPS = {
 
 
 def districts_with_counts():
-    """Return public districts, each with ``<key>_count`` public records per kind."""
+    """Return public districts, each with ``<key>_count`` public records per kind.
+
+    The counts include demo records; ``demo_count`` says how many of all of
+    them are, so that a page can say so.
+    """
     return District.objects.public().annotate(
         **{
             f"{key}_count": count_of(
                 kind.model.objects.public().filter(district=OuterRef("pk"))
             )
             for key, kind in KINDS.items()
-        }
+        },
+        demo_count=sum(
+            count_of(
+                kind.model.objects.public().filter(
+                    district=OuterRef("pk"), is_demo=True
+                )
+            )
+            for kind in KINDS.values()
+        ),
     )
 
 
@@ -282,10 +294,13 @@ def _series(kinds):
     return [(key, kind.label) for key, kind in kinds.items()]
 
 
-def all_charts():
-    """Return the statistics page's charts, in four queries."""
+def all_charts(districts=None):
+    """Return the statistics page's charts, in four queries.
+
+    ``districts`` is ``districts_with_counts()``, when the caller has it.
+    """
     return [
-        district_chart(districts_with_counts()),
+        district_chart(districts_with_counts() if districts is None else districts),
         year_chart(counts_by_year()),
         field_chart(fields_with_counts()),
         status_chart(counts_by_status()),

@@ -114,6 +114,7 @@ def test_project_csv_has_readable_headers_and_public_columns(client):
         "Summary (English)",
         "Summary (Chinese)",
         "Sources",
+        "Demo data",
         "URL",
     ]
 

@@ -17,6 +17,8 @@ class FigureQuerySet(RecordQuerySet):
     def with_on_record(self):
         """Annotate each figure with ``on_record``: matching public records on file.
 
+        Demo records are not counted: they are invented, not on record.
+
         One correlated subquery per kind of record, chosen by the figure's
         subject, so a page of figures costs one query however many it shows.
         """
@@ -162,7 +164,8 @@ class FigureTarget(NamedTuple):
     agreement_field: str | None = None
 
     def records(self):
-        return self.model.objects.public().filter(**self.kind_filter)
+        # Demo records are invented: they never count toward a sourced figure.
+        return self.model.objects.public().filter(is_demo=False, **self.kind_filter)
 
 
 FIGURE_TARGETS = {
@@ -210,6 +213,8 @@ def _count_matching(subject):
 
 def _figures_counting(record):
     """Return a Q matching the figures that ``record`` counts toward."""
+    if record.is_demo:
+        return Q(pk__in=[])
     subjects = [
         subject
         for subject, target in FIGURE_TARGETS.items()

@@ -12,5 +12,8 @@ class StatisticsView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["charts"] = stats.all_charts()
+        districts = list(stats.districts_with_counts())
+        context["charts"] = stats.all_charts(districts)
+        # Demo records have a district, so the districts' counts hold them all.
+        context["demo_count"] = sum(district.demo_count for district in districts)
         return context
