@@ -72,6 +72,7 @@ def digest():
             f"{field.name}__slug" if field.is_relation else field.name
             for field in model._meta.concrete_fields
             if field.name not in ("id", "created_at", "updated_at")
+            and field.name != "publication_changed_by"
         ]
         for row in model.objects.order_by("slug").values_list(*names):
             sha.update(repr(row).encode())

@@ -1,14 +1,15 @@
 """What every record admin shares: publication actions, timestamps, sources."""
 
 from django.contrib import admin
-from django.contrib.admin.utils import model_ngettext
 from django.db import models
 from django.db.models import Count
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..cache import bump_content_version
-from ..models import PublicationStatus
+from .history import RecordHistoryAdmin
+from .importing import RecordImportExportAdmin
+from .locking import LockedEditAdmin
+from .publishing import PublishingAdmin
+from .scoping import DistrictScopedAdmin
 
 
 def fieldset(title, *fields):
@@ -27,10 +28,21 @@ STAFF_ONLY_CONTACT = fieldset(
 )
 
 
-class RecordAdmin(admin.ModelAdmin):
-    """Publication actions, timestamps and slugs shared by every record admin."""
+class RecordAdmin(
+    DistrictScopedAdmin,
+    LockedEditAdmin,
+    PublishingAdmin,
+    RecordImportExportAdmin,
+    RecordHistoryAdmin,
+):
+    """What every record admin shares.
 
-    actions = ["publish", "unpublish"]
+    Each concern is a mixin in its own module: who may change what
+    (scoping), refusing a save over someone else's (locking), moving records
+    between draft, published and archived (publishing), spreadsheet import
+    and export (importing), and the history of every change (history).
+    """
+
     # is_demo is set by generate_demo only: an edited record stays what it was.
     readonly_fields = ["is_demo", "created_at", "updated_at"]
     prepopulated_fields = {"slug": ["name_en"]}
@@ -41,31 +53,6 @@ class RecordAdmin(admin.ModelAdmin):
     def get_list_filter(self, request):
         # Every list can show or hide the records generate_demo invented.
         return [*super().get_list_filter(request), "is_demo"]
-
-    @admin.action(description=_("Publish selected"), permissions=["change"])
-    def publish(self, request, queryset):
-        self._set_publication_status(request, queryset, PublicationStatus.PUBLISHED)
-
-    @admin.action(description=_("Unpublish (back to draft)"), permissions=["change"])
-    def unpublish(self, request, queryset):
-        self._set_publication_status(request, queryset, PublicationStatus.DRAFT)
-
-    def _set_publication_status(self, request, queryset, status):
-        # update() skips auto_now, so the timestamp is set here.
-        changed = queryset.exclude(publication_status=status).update(
-            publication_status=status, updated_at=timezone.now()
-        )
-        if changed:  # update() sends no signal: invalidate cached pages by hand
-            bump_content_version(queryset.db)
-        self.message_user(
-            request,
-            _("%(count)d %(items)s set to “%(status)s”.")
-            % {
-                "count": changed,
-                "items": model_ngettext(self.opts, changed),
-                "status": status.label,
-            },
-        )
 
 
 class SourcedRecordAdmin(RecordAdmin):

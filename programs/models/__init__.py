@@ -17,6 +17,7 @@ from .programmes import (
     Workstation,
 )
 from .reference import District, Organization, ResearchField, Source
+from .staff import Role, StaffScope
 
 __all__ = [
     "AnnouncedFigure",
@@ -30,7 +31,9 @@ __all__ = [
     "PublicationStatus",
     "RecordQuerySet",
     "ResearchField",
+    "Role",
     "Source",
+    "StaffScope",
     "Workstation",
     "count_of",
 ]

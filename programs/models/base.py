@@ -1,5 +1,6 @@
 """The fields and reads that every kind of record shares."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
 from django.utils.translation import get_language
@@ -91,6 +92,23 @@ class Record(models.Model):
     # auto_now, and the database default still stamps those rows.
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_default=Now())
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_default=Now())
+    # Who last moved the record between draft, published and archived, and
+    # when; every earlier move is in its history.
+    publication_changed_at = models.DateTimeField(
+        _("publication changed"), null=True, blank=True, editable=False
+    )
+    publication_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("publication changed by"),
+    )
+    # Raised by one on every save through the admin, so that a form opened
+    # before someone else's save is refused instead of overwriting it.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     # Demo records (`generate_demo`) are invented for trying the site at scale:
     # they are labelled wherever shown and never counted against a source.
     is_demo = models.BooleanField(

@@ -3,6 +3,7 @@
 from typing import NamedTuple
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 from django.db.models import OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact, IsNull
@@ -129,6 +130,8 @@ class AnnouncedFigure(Record):
     objects = FigureManager()
 
     date_field = "as_of"
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-as_of", "subject"]

@@ -1,6 +1,7 @@
 """Agreements, projects, workstations and the people of the programmes."""
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +48,8 @@ class Agreement(SourcedRecord):
     )
 
     date_field = "signed_on"
+
+    history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta:
         ordering = [F("signed_on").desc(nulls_last=True), "name_en"]
@@ -99,6 +102,8 @@ class AgreementParty(models.Model):
     )
 
     objects = AgreementPartyManager()
+
+    history = HistoricalRecords()
 
     class Meta:
         # Parties are listed within one agreement; ordering by the agreement
@@ -186,6 +191,8 @@ class Project(SourcedRecord):
 
     date_field = "announced_on"
 
+    history = HistoricalRecords(m2m_fields=[sources])
+
     class Meta:
         ordering = [F("announced_on").desc(nulls_last=True), "name_en"]
         indexes = [
@@ -242,6 +249,8 @@ class Expert(Person):
     )
 
     date_field = "appointed_on"
+
+    history = HistoricalRecords(m2m_fields=[fields, sources])
 
     class Meta:
         ordering = ["name_en"]
@@ -302,6 +311,8 @@ class Workstation(SourcedRecord):
     )
 
     date_field = "established_on"
+
+    history = HistoricalRecords(m2m_fields=[experts, sources])
 
     class Meta:
         ordering = ["name_en"]
@@ -377,6 +388,8 @@ class OverseasEntrepreneur(Person):
     )
 
     date_field = "signed_on"
+
+    history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta:
         ordering = ["name_en"]

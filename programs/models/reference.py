@@ -1,6 +1,7 @@
 """Where facts come from, and the places and bodies records point at."""
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +34,8 @@ class Source(Record):
     date_field = "published_on"
 
     STAFF_ONLY_FIELDS = ("notes",)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-published_on", "title_en"]
@@ -74,6 +77,8 @@ class District(SourcedRecord):
         Source, related_name="districts", blank=True, verbose_name=_("sources")
     )
 
+    history = HistoricalRecords(m2m_fields=[sources])
+
     class Meta:
         ordering = ["name_en"]
         indexes = [
@@ -89,6 +94,8 @@ class District(SourcedRecord):
 
 class ResearchField(NamedRecord):
     """A field of science or technology that experts and projects work in."""
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name_en"]
@@ -123,6 +130,8 @@ class Organization(SourcedRecord):
     sources = models.ManyToManyField(
         Source, related_name="organizations", blank=True, verbose_name=_("sources")
     )
+
+    history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta:
         ordering = ["name_en"]
