@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 # The development server: DEBUG on, so plain HTTP on localhost works.
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test test-postgres lint format install migrate seed messages screenshots
+.PHONY: run serve bench test test-postgres lint format install migrate seed messages screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,28 @@ run: seed
 	@echo "then sign in at http://127.0.0.1:$(PORT)/admin/"
 	@echo
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# The production server, gunicorn, with the settings the environment gives
+# (DEBUG off unless asked): WEB_CONCURRENCY workers, 2 x cores + 1 by default.
+# It speaks plain HTTP, so the HTTPS redirect is off unless the environment
+# turns it on (behind a TLS proxy, see docs/deploy.md); everything else stays
+# as configured. BIND=0.0.0.0:8000 serves beyond this machine.
+BIND ?= 127.0.0.1:$(PORT)
+serve: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	DJANGO_SECURE_SSL_REDIRECT=$${DJANGO_SECURE_SSL_REDIRECT:-0} \
+		$(BIN)/gunicorn talentzone.wsgi:application --bind $(BIND) \
+		--workers $${WEB_CONCURRENCY:-$$((2 * $$(nproc) + 1))} \
+		--access-logfile - --graceful-timeout 30 --timeout 120
+
+# Throughput and latency under gunicorn and wrk, at 1,000 and 100,000 records,
+# into docs/performance.md (benchmarks/README.md). Needs PostgreSQL and Redis
+# on this machine; wrk comes from Debian's packages.
+bench: install
+	command -v wrk >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	$(BIN)/python -m benchmarks.run
 
 test: install
 	$(BIN)/python -m pytest

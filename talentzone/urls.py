@@ -5,6 +5,7 @@ The public site is in English at unprefixed paths and in Simplified Chinese
 under /zh-hans/; the others have one address each.
 """
 
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
@@ -12,6 +13,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from programs.sitemaps import SITEMAPS
+from programs.views.ceiling import ceiling
 from programs.views.records import healthz
 
 urlpatterns = [
@@ -29,3 +31,7 @@ urlpatterns = [
     ),
     *i18n_patterns(path("", include("programs.urls")), prefix_default_language=False),
 ]
+
+if settings.BENCHMARK_VIEWS:
+    # The benchmark's ceiling view (benchmarks/run.py); never on a real site.
+    urlpatterns.append(path("_bench/ceiling/<slug:kind>/", ceiling, name="ceiling"))

@@ -1,0 +1,117 @@
+"""
+Django's side of the benchmark, run by benchmarks/run.py in a subprocess with
+the benchmark server's environment (database, cache, settings):
+
+    python -m benchmarks.probe plan LIST        which URLs to load, as JSON
+    python -m benchmarks.probe queries URL...   queries each URL costs, as JSON
+
+Queries are counted through Django's test client with CaptureQueriesContext
+against the same database and cache as the server. Each URL is asked for
+twice and the second request counted: the steady state wrk measures (with the
+page cache on, a hit). Its time is noted too: one request alone, in-process,
+with nothing else waiting, to set beside wrk's latency under load.
+"""
+
+import json
+import os
+import sys
+import time
+
+
+def setup():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talentzone.settings")
+    import django
+
+    django.setup()
+
+
+def plan(list_kind):
+    """Return the URLs to benchmark and the rows each list holds, as a dict."""
+    from django.db.models import Count
+
+    from programs.views.ceiling import CEILING_LISTS
+
+    model = CEILING_LISTS[list_kind]
+    public = model.objects.public()
+    rows = {
+        kind: kind_model.objects.public().count()
+        for kind, kind_model in CEILING_LISTS.items()
+    }
+    # A record from the middle of the list, so neither end flatters the page.
+    slug, name = public.order_by("slug").values_list("slug", "name_en")[
+        rows[list_kind] // 2
+    ]
+    district = (
+        public.exclude(district=None)
+        .values_list("district__slug")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "district__slug")
+        .first()[0]
+    )
+    status = (
+        public.values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "status")
+        .first()[0]
+    )
+    # A word of that record's name: a search a visitor might type, matching
+    # some records of several kinds rather than none or all.
+    term = max(name.split(), key=len)
+    return {
+        "list": list_kind,
+        "rows": rows,
+        "urls": {
+            "home": "/",
+            "list": f"/{list_kind}/",
+            "filtered": f"/{list_kind}/?district={district}&status={status}",
+            "search": f"/search/?q={term}",
+            "detail": f"/{list_kind}/{slug}/",
+            "export": f"/{list_kind}/?format=csv",
+            "ceiling": f"/_bench/ceiling/{list_kind}/",
+        },
+    }
+
+
+def count_queries(urls):
+    """Return each URL's status, queries, body size and page-cache header."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    counts = {}
+    for url in urls:
+        for _attempt in range(2):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(url)
+                body = (
+                    b"".join(response.streaming_content)
+                    if response.streaming
+                    else response.content
+                )
+                elapsed_ms = (time.perf_counter() - started) * 1000
+        counts[url] = {
+            "status": response.status_code,
+            "queries": len(queries),
+            "bytes": len(body),
+            "alone_ms": round(elapsed_ms, 1),
+            "page_cache": response.get("X-Page-Cache"),
+        }
+    return counts
+
+
+def main(argv):
+    setup()
+    command, *args = argv
+    if command == "plan":
+        result = plan(*args)
+    elif command == "queries":
+        result = count_queries(args)
+    else:
+        raise SystemExit(f"unknown command {command!r}: plan LIST | queries URL...")
+    json.dump(result, sys.stdout)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
