@@ -5,9 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import AnnouncedFigure
 from .base import PUBLICATION, RecordAdmin, fieldset
+from .scoping import ParentScopedInline
 
 
-class AnnouncedFigureInline(admin.TabularInline):
+class AnnouncedFigureInline(ParentScopedInline, admin.TabularInline):
     """The figures a source announces, editable beside it."""
 
     model = AnnouncedFigure
