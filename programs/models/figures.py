@@ -3,11 +3,11 @@
 from typing import NamedTuple
 
 from django.db import models
-from simple_history.models import HistoricalRecords
 from django.db.models import OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact, IsNull
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .base import Record, RecordQuerySet, bilingual, count_of
 from .programmes import Agreement, Expert, OverseasEntrepreneur, Project, Workstation

@@ -1,10 +1,10 @@
 """Agreements, projects, workstations and the people of the programmes."""
 
 from django.db import models
-from simple_history.models import HistoricalRecords
 from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .base import Person, SourcedRecord, bilingual, in_language
 from .reference import District, Organization, ResearchField, Source

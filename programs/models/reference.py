@@ -1,9 +1,9 @@
 """Where facts come from, and the places and bodies records point at."""
 
 from django.db import models
-from simple_history.models import HistoricalRecords
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .base import NamedRecord, Record, SourcedRecord, bilingual
 
