@@ -8,6 +8,7 @@ natural key) is updated only when a field or many-to-many set really differs, an
 every problem is reported as one line naming the file, the record and the field.
 """
 
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -20,6 +21,8 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.db import DatabaseError
+
+from .history import system_user
 
 OUTCOMES = ("created", "updated", "unchanged")
 
@@ -89,6 +92,11 @@ class SeedLoader:
         self.counts = {}  # model label -> {"created": n, "updated": n, ...}
         self._first_seen = {}  # (model label, natural key) -> where it was first
 
+    @cached_property
+    def history_user(self):
+        """Return the user the records' history names: the system account."""
+        return system_user()
+
     def load_file(self, path, shown):
         for index, entry in enumerate(read_fixture(path, shown), start=1):
             self.load_record(entry, shown, index)
@@ -121,6 +129,7 @@ class SeedLoader:
             outcome = "updated" if changed else "unchanged"
         if outcome != "unchanged":  # an unchanged record is not saved at all
             try:
+                obj._history_user = self.history_user  # no one is signed in
                 obj.save()
                 for field, targets in changed_many.items():
                     getattr(obj, field.name).set(targets)

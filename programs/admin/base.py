@@ -21,7 +21,12 @@ NAMES = fieldset(_("Names"), "name_en", "name_zh", "slug")
 SUMMARY = fieldset(_("Summary"), "summary_en", "summary_zh")
 SOURCES = fieldset(_("Sources"), "sources")
 PUBLICATION = fieldset(
-    _("Publication"), "publication_status", "is_demo", "created_at", "updated_at"
+    _("Publication"),
+    "publication_status",
+    ("publication_changed_at", "publication_changed_by"),
+    "is_demo",
+    "created_at",
+    "updated_at",
 )
 STAFF_ONLY_CONTACT = fieldset(
     _("Contact details (staff only, never published)"), "email", "phone"
@@ -44,7 +49,13 @@ class RecordAdmin(
     """
 
     # is_demo is set by generate_demo only: an edited record stays what it was.
-    readonly_fields = ["is_demo", "created_at", "updated_at"]
+    readonly_fields = [
+        "publication_changed_at",
+        "publication_changed_by",
+        "is_demo",
+        "created_at",
+        "updated_at",
+    ]
     prepopulated_fields = {"slug": ["name_en"]}
     list_per_page = 50
     # Links are pasted without a scheme more often than not; most sites are https.
@@ -65,6 +76,8 @@ class SourcedRecordAdmin(RecordAdmin):
             super()
             .get_queryset(request)
             .annotate(source_count=Count("sources", distinct=True))
+            # An aggregate drops Meta.ordering; autocomplete needs an order.
+            .order_by(*self.model._meta.ordering)
         )
 
     @admin.display(description=_("sources"), ordering="source_count")

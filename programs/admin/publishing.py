@@ -1,40 +1,141 @@
-"""Moving records between draft, published and archived, many at once."""
+"""Moving records between draft, published and archived, one or many at once."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import model_ngettext
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from ..cache import bump_content_version
 from ..models import PublicationStatus
+
+# What an action reports, by the status it moves records to.
+DONE = {
+    PublicationStatus.PUBLISHED: _("%(count)d %(items)s published."),
+    PublicationStatus.ARCHIVED: _("%(count)d %(items)s archived."),
+    PublicationStatus.DRAFT: _("%(count)d %(items)s returned to draft."),
+}
+
+
+def stamp_publication_change(obj, user, when=None):
+    """Record on ``obj`` that ``user`` just moved it to its publication status."""
+    obj.publication_changed_at = when or timezone.now()
+    obj.publication_changed_by = user
+
+
+def publication_status_changes(obj, change):
+    """Return True if saving ``obj`` moves it to another publication status.
+
+    Compared with the stored row, not the form's initial data: reverting to
+    an earlier version starts from that version's status, not the stored one.
+    A new record counts as moved unless it starts as a draft.
+    """
+    if not change:
+        return obj.publication_status != PublicationStatus.DRAFT
+    stored = (
+        type(obj)
+        ._default_manager.filter(pk=obj.pk)
+        .values_list("publication_status", flat=True)
+        .first()
+    )
+    return stored != obj.publication_status
 
 
 class PublishingAdmin:
-    """Admin actions that publish and unpublish the selected records."""
+    """Publish, archive or return to draft, saying who did it and when.
 
-    actions = ["publish", "unpublish"]
+    The actions save each record that changes state (not ``QuerySet.update()``,
+    which would skip its history and the page cache's signals), and the change
+    form stamps who and when whenever it changes the status.
+    """
+
+    actions = ["publish", "archive", "unpublish"]
 
     @admin.action(description=_("Publish selected"), permissions=["change"])
     def publish(self, request, queryset):
         self._set_publication_status(request, queryset, PublicationStatus.PUBLISHED)
 
-    @admin.action(description=_("Unpublish (back to draft)"), permissions=["change"])
+    @admin.action(description=_("Archive selected"), permissions=["change"])
+    def archive(self, request, queryset):
+        self._set_publication_status(request, queryset, PublicationStatus.ARCHIVED)
+
+    # Named `unpublish` since before archiving existed; bookmarks and tests use it.
+    @admin.action(description=_("Return to draft"), permissions=["change"])
     def unpublish(self, request, queryset):
         self._set_publication_status(request, queryset, PublicationStatus.DRAFT)
 
     def _set_publication_status(self, request, queryset, status):
-        # update() skips auto_now, so the timestamp is set here.
-        changed = queryset.exclude(publication_status=status).update(
-            publication_status=status, updated_at=timezone.now()
-        )
-        if changed:  # update() sends no signal: invalidate cached pages by hand
-            bump_content_version(queryset.db)
+        selected = queryset.count()
+        scoped_for_change = getattr(self, "scoped_for_change", None)
+        if scoped_for_change is not None:
+            queryset = scoped_for_change(request, queryset)
+        allowed = queryset.count()
+        now = timezone.now()
+        changed = 0
+        # One save per record: each writes a version to the record's history,
+        # with who did it, and its signal invalidates the cached public pages.
+        for obj in queryset.exclude(publication_status=status).order_by("pk"):
+            obj.publication_status = status
+            stamp_publication_change(obj, request.user, now)
+            obj._history_user = request.user
+            obj.save(
+                update_fields=[
+                    "publication_status",
+                    "publication_changed_at",
+                    "publication_changed_by",
+                    # Raised on save: a form opened before this is out of date.
+                    "version",
+                    "updated_at",
+                ]
+            )
+            changed += 1
+        self._report(request, status, changed, allowed - changed, selected - allowed)
+
+    def _report(self, request, status, changed, unchanged, skipped):
+        """Say how many records moved, were already there, or were not theirs."""
         self.message_user(
             request,
-            _("%(count)d %(items)s set to “%(status)s”.")
-            % {
-                "count": changed,
-                "items": model_ngettext(self.opts, changed),
-                "status": status.label,
-            },
+            DONE[status]
+            % {"count": changed, "items": model_ngettext(self.opts, changed)},
         )
+        if unchanged:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d was already “%(status)s”.",
+                    "%(count)d were already “%(status)s”.",
+                    unchanged,
+                )
+                % {"count": unchanged, "status": status.label},
+            )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d %(items)s skipped: you may not change it.",
+                    "%(count)d %(items)s skipped: you may not change them.",
+                    skipped,
+                )
+                % {
+                    "count": skipped,
+                    "items": model_ngettext(self.opts, skipped),
+                },
+                messages.WARNING,
+            )
+
+    def save_model(self, request, obj, form, change):
+        if publication_status_changes(obj, change):
+            stamp_publication_change(obj, request.user)
+        super().save_model(request, obj, form, change)
+
+    def get_list_display(self, request):
+        # Every list shows each record's state.
+        list_display = list(super().get_list_display(request))
+        if "publication_status" not in list_display:
+            list_display.append("publication_status")
+        return list_display
+
+    def get_list_filter(self, request):
+        list_filter = list(super().get_list_filter(request))
+        if "publication_status" not in list_filter:
+            list_filter.insert(0, "publication_status")
+        return list_filter
