@@ -1,5 +1,80 @@
-"""Spreadsheet import (with a preview) and export of every kind of record."""
+"""Spreadsheet import (with a preview) and export of every kind of record.
+
+The columns, and how rows are matched and checked, are in
+``programs.resources``. This module wires them into the admin:
+
+- CSV and XLSX only. CSV is written with a byte-order mark, so that Excel
+  reads the Chinese names as UTF-8.
+- An import is previewed first: every row is listed as new, changed (with
+  the changed columns), unchanged or in error, and nothing is written. Only a
+  file without errors can be confirmed, and the confirmed import runs in one
+  transaction: if a row fails then (someone changed a record in between), the
+  whole import is rolled back.
+- Between preview and confirmation the file waits in the cache
+  (``IMPORT_EXPORT_TMP_STORAGE_CLASS``), not on one server's disk.
+- Export writes what the changelist shows: its filters and search apply.
+- Importing needs the add and change permissions; exporting, the view
+  permission. A district editor's rows are checked one by one against their
+  districts (``programs.resources.refuse_outside_districts``).
+"""
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+
+from ..resources import RESOURCES
 
 
-class RecordImportExportAdmin:
+class RecordImportExportAdmin(ImportExportMixin):
     """CSV and XLSX import and export, rows matched by slug."""
+
+    formats = [CSV, XLSX]
+    # Excel opens a CSV file as UTF-8 only when it starts with a byte-order mark.
+    to_encoding = "utf-8-sig"
+    import_template_name = "admin/programs/import.html"
+
+    def get_resource_classes(self, request):
+        return RESOURCES[self.model]
+
+    def has_import_permission(self, request):
+        # An import both adds and changes records.
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_or_change_permission(request)
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        # All or nothing: an invalid row rolls back the rows before it too.
+        kwargs["rollback_on_validation_errors"] = True
+        return kwargs
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        resource_class = self.choose_export_resource_class(
+            kwargs.get("export_form"), request
+        )
+        queryset = resource_class.rows_for_export(queryset)
+        return super().get_data_for_export(request, queryset, **kwargs)
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            # Only when the records changed between preview and confirmation:
+            # a file with errors is not offered for confirmation.
+            messages.error(
+                request,
+                _(
+                    "Nothing was imported: some rows are no longer valid. "
+                    "Upload the file again to see which."
+                ),
+            )
+            opts = self.model._meta
+            return HttpResponseRedirect(
+                reverse(
+                    f"admin:{opts.app_label}_{opts.model_name}_import",
+                    current_app=self.admin_site.name,
+                )
+            )
+        return super().process_result(result, request)

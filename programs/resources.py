@@ -1,0 +1,513 @@
+"""
+Spreadsheet rows for every kind of record: what the admin imports and exports.
+
+One ``ModelResource`` per model. Rows are matched by slug, the natural key, so
+importing a file again updates the records it names instead of duplicating
+them, and related records are named by slug too, never by database id. Every
+row is validated as the admin's form would (``full_clean``), a row that
+changes nothing is reported as unchanged and left alone (no save, so no new
+history entry and no new ``updated_at``), and each error names its column.
+
+Columns are the model's field names, so an export can be edited and imported
+back. What the admin does not let staff edit (``version``, the publication
+stamps, ``is_demo``, the timestamps) is neither exported nor imported.
+"""
+
+import datetime
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from import_export import resources, widgets
+from import_export.fields import Field
+from import_export.results import RowResult
+
+from .models import (
+    Agreement,
+    AgreementParty,
+    AnnouncedFigure,
+    District,
+    Expert,
+    Organization,
+    OverseasEntrepreneur,
+    Project,
+    PublicationStatus,
+    ResearchField,
+    Source,
+    Workstation,
+)
+from .permissions import district_of, may_add_in, may_change
+
+SLUG_SEPARATOR = ";"
+NAMES = ("name_en", "name_zh")
+SUMMARY = ("summary_en", "summary_zh")
+CONTACT = ("email", "phone")
+
+
+class SlugWidget(widgets.ForeignKeyWidget):
+    """A foreign key written as the related record's slug."""
+
+    def __init__(self, model, **kwargs):
+        super().__init__(model, field="slug", **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        value = value.strip() if isinstance(value, str) else value
+        try:
+            return super().clean(value, row, **kwargs)
+        except self.model.DoesNotExist:
+            raise ValueError(no_such_slug(self.model, value)) from None
+
+
+class SlugsWidget(widgets.ManyToManyWidget):
+    """Many related records written as their slugs, separated by semicolons.
+
+    Unlike the library's widget, a slug that names nothing is an error rather
+    than silently dropped.
+    """
+
+    def __init__(self, model, **kwargs):
+        super().__init__(model, separator=SLUG_SEPARATOR, field="slug", **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        slugs = [slug.strip() for slug in str(value or "").split(self.separator)]
+        slugs = [slug for slug in slugs if slug]
+        found = self.model.objects.filter(slug__in=slugs)
+        missing = sorted(set(slugs) - {record.slug for record in found})
+        if missing:
+            raise ValueError(no_such_slug(self.model, ", ".join(missing)))
+        return found
+
+
+class DateWidget(widgets.DateWidget):
+    """A date, with an error that says how to write one."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            cleaned = super().clean(value, row, **kwargs)
+        except ValueError:
+            raise ValueError(
+                _("“%(value)s” is not a date: write it as YYYY-MM-DD.")
+                % {"value": value}
+            ) from None
+        # A spreadsheet's date cell reads as a datetime at midnight.
+        return cleaned.date() if isinstance(cleaned, datetime.datetime) else cleaned
+
+
+def no_such_slug(model, slug):
+    return _("No %(kind)s has the slug “%(slug)s”.") % {
+        "kind": model._meta.verbose_name,
+        "slug": slug,
+    }
+
+
+def record_district(record):
+    """Return the District ``record`` belongs to, or None."""
+    if isinstance(record, District):
+        return record
+    if isinstance(record, AgreementParty):
+        return record.agreement.district if record.agreement_id else None
+    return getattr(record, "district", None)
+
+
+def refuse_outside_districts(user, record, column):
+    """Raise a row error if ``user`` may not write ``record``.
+
+    District editors may change only the records of their districts, may add
+    records only there and may not move a record into another district
+    (``programs.permissions``). A party to an agreement is the agreement's.
+    """
+    if user is None:  # an import run from code, not by someone in the admin
+        return
+    if isinstance(record, AgreementParty):
+        allowed = record.agreement_id is None or may_change(user, record.agreement)
+    elif record.pk is None:
+        allowed = may_add_in(user, district_of(record), type(record))
+    else:
+        allowed = may_change(user, record)
+    if allowed:
+        return
+    district = record_district(record)
+    if district is None:
+        message = _("You may not change this record: it is not in your districts.")
+    else:
+        message = _("District %(district)s is not one of yours.") % {
+            "district": district.slug
+        }
+    raise ValidationError({column or NON_FIELD_ERRORS: message})
+
+
+class RecordResource(resources.ModelResource):
+    """Rows of one kind of record, matched by slug, related records by slug."""
+
+    # Text fields get the same blank-not-None handling as CharFields, so that
+    # an empty spreadsheet cell reads as "" (and an unchanged row as unchanged).
+    WIDGETS_MAP = {
+        **resources.ModelResource.WIDGETS_MAP,
+        "TextField": widgets.CharWidget,
+        "DateField": DateWidget,
+    }
+
+    # The column naming the record's district, where a district editor's
+    # import is refused; None for records with no district.
+    district_column = "district"
+
+    class Meta:
+        import_id_fields = ["slug"]
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_transactions = True
+        # Bulk writes would skip the signals that record history and
+        # invalidate cached public pages.
+        use_bulk = False
+
+    @classmethod
+    def field_from_django_field(cls, field_name, django_field, readonly):
+        if isinstance(django_field, models.ForeignKey):
+            widget = SlugWidget(django_field.related_model)
+        elif isinstance(django_field, models.ManyToManyField):
+            widget = SlugsWidget(django_field.related_model)
+        else:
+            return super().field_from_django_field(field_name, django_field, readonly)
+        return Field(
+            attribute=field_name,
+            column_name=field_name,
+            widget=widget,
+            readonly=readonly,
+        )
+
+    @classmethod
+    def rows_for_export(cls, admin_queryset):
+        """Return what to export, given the admin changelist's queryset."""
+        return admin_queryset
+
+    def filter_export(self, queryset, **kwargs):
+        # One query per related table, not one per row and column.
+        related = [
+            field.attribute
+            for field in self.get_export_fields()
+            if isinstance(field.widget, SlugWidget)
+        ]
+        many = [
+            field.attribute
+            for field in self.get_export_fields()
+            if isinstance(field.widget, SlugsWidget)
+        ]
+        return queryset.select_related(*related).prefetch_related(*many)
+
+    @classmethod
+    def get_display_name(cls):
+        return capfirst(cls._meta.model._meta.verbose_name_plural)
+
+    def before_import(self, dataset, **kwargs):
+        # Who imports: skip_row(), which applies district scoping, is not told.
+        self.user = kwargs.get("user")
+        # A misspelt column would otherwise be ignored, its values lost unseen.
+        known = {field.column_name for field in self.get_import_fields()}
+        unknown = [h for h in dataset.headers if h not in known and h not in ("", None)]
+        if unknown:
+            raise ValueError(
+                _("Unknown columns: %(unknown)s. The columns are: %(known)s.")
+                % {
+                    "unknown": ", ".join(map(str, unknown)),
+                    "known": ", ".join(self.get_diff_headers()),
+                }
+            )
+
+    def before_import_row(self, row, **kwargs):
+        # An unknown slug in a key column is an error naming the column (the
+        # instance loader would otherwise fail with a bare DoesNotExist).
+        errors = {}
+        for name in self.get_import_id_fields():
+            field = self.fields[name]
+            try:
+                field.clean(row)
+            except ValueError as error:
+                errors[field.column_name] = [str(error)]
+        if errors:
+            raise ValidationError(errors)
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        instance._publication_status_on_file = (
+            None if new else getattr(instance, "publication_status", None)
+        )
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        # Related records named in many-to-many columns are checked here, with
+        # the other columns, rather than failing later when they are saved.
+        for field in self.get_import_fields():
+            if isinstance(field.widget, SlugsWidget) and field.column_name in row:
+                try:
+                    field.clean(row)
+                except ValueError as error:
+                    errors[field.attribute] = [str(error)]
+        if errors:
+            raise ValidationError(errors)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if super().skip_row(instance, original, row, import_validation_errors):
+            return True
+        # Only rows that would write are scoped: a district editor may import
+        # a whole export back, other districts' rows unchanged.
+        if not import_validation_errors:
+            user = getattr(self, "user", None)
+            if original is not None and original.pk is not None:
+                refuse_outside_districts(user, original, self.district_column)
+            refuse_outside_districts(user, instance, self.district_column)
+        return False
+
+    def before_save_instance(self, instance, row, **kwargs):
+        # Who moved the record to its publication status, and when, as the
+        # admin's form records it: a new record counts unless it is a draft.
+        # (The edit version is raised by programs.locking on every save.)
+        status = getattr(instance, "publication_status", None)
+        on_file = getattr(instance, "_publication_status_on_file", None)
+        if status is not None and status != (on_file or PublicationStatus.DRAFT):
+            instance.publication_changed_at = timezone.now()
+            instance.publication_changed_by = kwargs.get("user")
+
+    def get_diff_class(self):
+        resource = self
+
+        class Diff(super().get_diff_class()):
+            """Remembers its last comparison, to say which columns changed."""
+
+            def compare_with(self, resource_, instance):
+                super().compare_with(resource_, instance)
+                resource._last_diff = self
+
+        return Diff
+
+    def after_import_row(self, row, row_result, **kwargs):
+        # The preview numbers rows as the spreadsheet does and names changes.
+        row_result.row_number = kwargs.get("row_number")
+        row_result.changed_columns = []
+        diff = getattr(self, "_last_diff", None)
+        if row_result.import_type == RowResult.IMPORT_TYPE_UPDATE and diff:
+            row_result.changed_columns = [
+                header
+                for header, before, after in zip(
+                    self.get_diff_headers(), diff.left, diff.right, strict=True
+                )
+                if before != after
+            ]
+        self._last_diff = None
+
+
+class SourceResource(RecordResource):
+    district_column = None
+
+    class Meta:
+        model = Source
+        fields = [
+            "slug",
+            "title_en",
+            "title_zh",
+            "outlet",
+            "published_on",
+            "url",
+            "notes",
+            "publication_status",
+        ]
+
+
+class DistrictResource(RecordResource):
+    district_column = "slug"
+
+    class Meta:
+        model = District
+        fields = [
+            "slug",
+            *NAMES,
+            "city_en",
+            "city_zh",
+            "province_en",
+            "province_zh",
+            "in_demonstration_zone",
+            *SUMMARY,
+            "sources",
+            "publication_status",
+        ]
+
+
+class ResearchFieldResource(RecordResource):
+    district_column = None
+
+    class Meta:
+        model = ResearchField
+        fields = ["slug", *NAMES, "publication_status"]
+
+
+class OrganizationResource(RecordResource):
+    class Meta:
+        model = Organization
+        fields = [
+            "slug",
+            *NAMES,
+            "kind",
+            "district",
+            "website",
+            *SUMMARY,
+            "sources",
+            "publication_status",
+        ]
+
+
+class AgreementResource(RecordResource):
+    class Meta:
+        model = Agreement
+        fields = [
+            "slug",
+            *NAMES,
+            "signed_on",
+            "status",
+            "district",
+            "cooperation_areas_en",
+            "cooperation_areas_zh",
+            *SUMMARY,
+            "sources",
+            "publication_status",
+        ]
+
+
+class AgreementPartyResource(RecordResource):
+    """Who signed or witnessed which agreement: one row per party.
+
+    Offered beside agreements in their admin: an export lists the parties of
+    the agreements the changelist shows.
+    """
+
+    district_column = "agreement"
+
+    class Meta:
+        model = AgreementParty
+        fields = ["agreement", "organization", "role"]
+        import_id_fields = ["agreement", "organization"]
+
+    @classmethod
+    def rows_for_export(cls, admin_queryset):
+        return AgreementParty.objects.filter(
+            agreement__in=admin_queryset.order_by().values("pk")
+        ).order_by("agreement__slug", "role", "organization__slug")
+
+
+class ProjectResource(RecordResource):
+    class Meta:
+        model = Project
+        fields = [
+            "slug",
+            *NAMES,
+            "kind",
+            "status",
+            "announced_on",
+            "lead_organization",
+            "district",
+            "agreement",
+            "field",
+            *SUMMARY,
+            "sources",
+            "publication_status",
+        ]
+
+
+class ExpertResource(RecordResource):
+    class Meta:
+        model = Expert
+        fields = [
+            "slug",
+            *NAMES,
+            "title_en",
+            "title_zh",
+            "appointed_by",
+            "appointed_on",
+            "district",
+            "status",
+            "fields",
+            *CONTACT,
+            *SUMMARY,
+            "sources",
+            "publication_status",
+        ]
+
+
+class WorkstationResource(RecordResource):
+    class Meta:
+        model = Workstation
+        fields = [
+            "slug",
+            *NAMES,
+            "host_organization",
+            "district",
+            "field",
+            "established_on",
+            "status",
+            "experts",
+            *SUMMARY,
+            "sources",
+            "publication_status",
+        ]
+
+
+class OverseasEntrepreneurResource(RecordResource):
+    class Meta:
+        model = OverseasEntrepreneur
+        fields = [
+            "slug",
+            *NAMES,
+            "country_or_region_en",
+            "country_or_region_zh",
+            "venture_en",
+            "venture_zh",
+            "host_organization",
+            "district",
+            "field",
+            "project",
+            "signed_on",
+            "status",
+            *CONTACT,
+            *SUMMARY,
+            "sources",
+            "publication_status",
+        ]
+
+
+class AnnouncedFigureResource(RecordResource):
+    class Meta:
+        model = AnnouncedFigure
+        fields = [
+            "slug",
+            "label_en",
+            "label_zh",
+            "subject",
+            "qualifier",
+            "value",
+            "as_of",
+            "date_rule",
+            "district",
+            "organization",
+            "agreement",
+            "source",
+            "publication_status",
+        ]
+
+
+# The resources each model's admin offers, the model's own first.
+RESOURCES = {
+    Source: [SourceResource],
+    District: [DistrictResource],
+    ResearchField: [ResearchFieldResource],
+    Organization: [OrganizationResource],
+    Agreement: [AgreementResource, AgreementPartyResource],
+    Project: [ProjectResource],
+    Expert: [ExpertResource],
+    Workstation: [WorkstationResource],
+    OverseasEntrepreneur: [OverseasEntrepreneurResource],
+    AnnouncedFigure: [AnnouncedFigureResource],
+}
