@@ -14,7 +14,7 @@ What bumps the version:
   connected in ``ProgramsConfig.ready()``: the admin's forms, its delete action,
   ``load_seeds`` and ``loaddata`` all send them;
 - an explicit ``bump_content_version()`` wherever a write sends no signal:
-  ``QuerySet.update()`` (the admin's publish actions) and ``bulk_create()``.
+  ``QuerySet.update()`` and ``bulk_create()`` (``generate_demo``).
 
 Inside a transaction the version is bumped when it commits, once however many
 rows it writes (``load_seeds`` saves hundreds; deleting many records sends a

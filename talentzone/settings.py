@@ -7,6 +7,7 @@ unless asked for, and with DEBUG off the security settings default to production
 values. See the README for the table of variables.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -88,6 +89,20 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_VERBOSE = False
+# After this many failed sign-ins, that username is locked from that address
+# (only that pair: a mistyped name locks no one else out) for the cool-off.
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=int(os.environ.get("DJANGO_AXES_COOLOFF_MINUTES", "60"))
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "programs.login.lockout_response"
+# The client's address: REMOTE_ADDR, or with DJANGO_PROXY_COUNT proxies of our
+# own in front, the address the outermost one saw (X-Forwarded-For). Never set
+# it higher than the proxies you run: clients can send that header too.
+PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "programs.login.client_address"
 
 ROOT_URLCONF = "talentzone.urls"
 
@@ -149,6 +164,14 @@ else:
 PAGE_CACHE_SECONDS = int(
     os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600" if REDIS_URL else "0")
 )
+
+# Admin import and export (programs/admin/importing.py, programs/resources.py).
+# The uploaded file waits between preview and confirmation in the cache, not
+# on one server's disk, so the confirmation may reach another app server. That
+# needs a cache they share: Redis (DJANGO_REDIS_URL) with several servers.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+# A confirmed import is written in one transaction, all or nothing.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {

@@ -20,9 +20,10 @@ from .base import (
     SourcedRecordAdmin,
     fieldset,
 )
+from .scoping import ParentScopedInline
 
 
-class AgreementPartyInline(admin.TabularInline):
+class AgreementPartyInline(ParentScopedInline, admin.TabularInline):
     """Who signed, witnessed or supported the agreement."""
 
     model = AgreementParty
@@ -31,7 +32,7 @@ class AgreementPartyInline(admin.TabularInline):
     extra = 2
 
 
-class ProjectInline(admin.TabularInline):
+class ProjectInline(ParentScopedInline, admin.TabularInline):
     """The projects under the agreement, with a link to each one's full form."""
 
     model = Project
@@ -102,6 +103,8 @@ class ProjectAdmin(SourcedRecordAdmin):
         "publication_status",
         "sources_cited",
     ]
+    # A project's progress is updated for many at once after each review.
+    list_editable = ["status"]
     list_select_related = ["lead_organization", "district", "agreement"]
     list_filter = ["publication_status", "kind", "status", "district", "announced_on"]
     search_fields = [
