@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from programs.admin.base import UnixNewlinesField
 from programs.models import (
     Agreement,
     AgreementParty,
@@ -341,3 +342,10 @@ def test_figure_changelist_sets_the_announced_figure_beside_the_records(
 
     assert '<td class="field-announced">more than 5</td>' in response.text
     assert '<td class="field-on_record">2</td>' in response.text
+
+
+def test_text_boxes_store_unix_line_ends():
+    """A browser's \\r\\n line ends are stored as \\n, so a resave changes nothing."""
+    field = UnixNewlinesField(required=False)
+    assert field.clean("Transfer\r\nTalent\rMarkets") == "Transfer\nTalent\nMarkets"
+    assert field.clean("") == ""

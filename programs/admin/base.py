@@ -1,6 +1,8 @@
 """What every record admin shares: publication actions, timestamps, sources."""
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin import widgets
 from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +12,19 @@ from .importing import RecordImportExportAdmin
 from .locking import LockedEditAdmin
 from .publishing import PublishingAdmin
 from .scoping import DistrictScopedAdmin
+
+
+class UnixNewlinesField(forms.CharField):
+    """A text box's value with browsers' \\r\\n line ends written as \\n.
+
+    Browsers submit textareas with \\r\\n; stored as sent, every save of an
+    unchanged multi-line field would look like a change in its history and in
+    the "their changes" of a refused save.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
 
 
 def fieldset(title, *fields):
@@ -59,7 +74,13 @@ class RecordAdmin(
     prepopulated_fields = {"slug": ["name_en"]}
     list_per_page = 50
     # Links are pasted without a scheme more often than not; most sites are https.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.TextField: {
+            "form_class": UnixNewlinesField,
+            "widget": widgets.AdminTextareaWidget,
+        },
+    }
 
     def get_list_filter(self, request):
         # Every list can show or hide the records generate_demo invented.
