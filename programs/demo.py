@@ -32,6 +32,8 @@ import random
 from dataclasses import dataclass, replace
 from itertools import islice
 
+from django.db import reset_queries
+
 from .demo_words import (
     AGREEMENT_STATUSES,
     BRANDS,
@@ -210,6 +212,14 @@ class RowBuffer:
         self.model.objects.bulk_create(self.rows)
         self.written += len(self.rows)
         self.rows = []
+        _forget_queries()
+
+
+def _forget_queries():
+    # With DEBUG on (as `make run` has it) Django keeps the SQL of the last
+    # 9,000 queries, and a batch insert's SQL holds thousands of rows: memory
+    # would grow with N. The log is of no use here.
+    reset_queries()
 
 
 class DemoGenerator:
@@ -258,6 +268,7 @@ class DemoGenerator:
         done = 0
         for batch in batches(pairs):
             model.objects.bulk_create([record for record, _extra in batch])
+            _forget_queries()
             yield from batch
             done += len(batch)
             self.report(f"{model._meta.verbose_name_plural}: {done:,} of {total:,}")
