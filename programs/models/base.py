@@ -66,7 +66,11 @@ def count_of(queryset):
     """
     return models.Subquery(
         queryset.order_by()
-        .annotate(n=models.Func(models.F("pk"), function="COUNT"))
+        # COUNT(*), not COUNT(pk): it needs no column, so an index over the
+        # filtered columns alone can answer it (an index-only scan).
+        .annotate(
+            n=models.Func(template="COUNT(*)", output_field=models.IntegerField())
+        )
         .values("n")
     )
 

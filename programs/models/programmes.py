@@ -54,6 +54,11 @@ class Agreement(SourcedRecord):
     class Meta:
         ordering = [F("signed_on").desc(nulls_last=True), "name_en"]
         indexes = [
+            # Counting a district's records (home, /stats/): migration 0006.
+            models.Index(
+                fields=["district", "publication_status", "is_demo"],
+                name="agreement_district_count",
+            ),
             models.Index(fields=["name_en"], name="agreement_name"),
             models.Index(fields=["status"], name="agreement_status"),
         ]
@@ -196,6 +201,11 @@ class Project(SourcedRecord):
     class Meta:
         ordering = [F("announced_on").desc(nulls_last=True), "name_en"]
         indexes = [
+            # Counting a district's records (home, /stats/): migration 0006.
+            models.Index(
+                fields=["district", "publication_status", "is_demo"],
+                name="project_district_count",
+            ),
             models.Index(fields=["name_en"], name="project_name"),
             models.Index(fields=["kind"], name="project_kind"),
             models.Index(fields=["status"], name="project_status"),
@@ -255,6 +265,11 @@ class Expert(Person):
     class Meta:
         ordering = ["name_en"]
         indexes = [
+            # Counting a district's records (home, /stats/): migration 0006.
+            models.Index(
+                fields=["district", "publication_status", "is_demo"],
+                name="expert_district_count",
+            ),
             models.Index(fields=["name_en"], name="expert_name"),
             models.Index(fields=["appointed_on"], name="expert_appointed_on"),
             models.Index(fields=["status"], name="expert_status"),
@@ -317,6 +332,11 @@ class Workstation(SourcedRecord):
     class Meta:
         ordering = ["name_en"]
         indexes = [
+            # Counting a district's records (home, /stats/): migration 0006.
+            models.Index(
+                fields=["district", "publication_status", "is_demo"],
+                name="workstation_district_count",
+            ),
             models.Index(fields=["name_en"], name="workstation_name"),
             models.Index(fields=["established_on"], name="workstation_established_on"),
             models.Index(fields=["status"], name="workstation_status"),
@@ -394,6 +414,11 @@ class OverseasEntrepreneur(Person):
     class Meta:
         ordering = ["name_en"]
         indexes = [
+            # Counting a district's records (home, /stats/): migration 0006.
+            models.Index(
+                fields=["district", "publication_status", "is_demo"],
+                name="overseasentr_district_count",
+            ),
             models.Index(fields=["name_en"], name="entrepreneur_name"),
             models.Index(fields=["signed_on"], name="entrepreneur_signed_on"),
             models.Index(fields=["country_or_region_en"], name="entrepreneur_country"),

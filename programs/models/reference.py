@@ -136,6 +136,11 @@ class Organization(SourcedRecord):
     class Meta:
         ordering = ["name_en"]
         indexes = [
+            # Counting a district's records (home, /stats/): migration 0006.
+            models.Index(
+                fields=["district", "publication_status", "is_demo"],
+                name="organization_district_count",
+            ),
             models.Index(fields=["name_en"], name="organization_name"),
             models.Index(fields=["kind"], name="organization_kind"),
         ]
