@@ -3,6 +3,9 @@
 import datetime
 import itertools
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
 from programs.models import (
     Agreement,
     AgreementParty,
@@ -15,6 +18,7 @@ from programs.models import (
     PublicationStatus,
     ResearchField,
     Source,
+    StaffScope,
     Workstation,
 )
 
@@ -119,3 +123,16 @@ def make_figure(**fields):
     if "source" not in fields:
         fields["source"] = make_source()
     return AnnouncedFigure.objects.create(**fields)
+
+
+def make_staff(username, role=None, districts=(), **flags):
+    """Return a staff user in the role's group (made by the migration).
+
+    ``districts`` are the ones a district editor may change.
+    """
+    user = get_user_model().objects.create_user(username, is_staff=True, **flags)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    if districts:
+        StaffScope.objects.create(user=user).districts.set(districts)
+    return user

@@ -1,7 +1,6 @@
 """The history of every change: who, when and what; reverting; restoring."""
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
 from programs.history import SYSTEM_USERNAME, system_user
@@ -23,21 +22,15 @@ def admin_url(model, view, *args):
     return reverse(f"admin:programs_{model._meta.model_name}_{view}", args=args)
 
 
-def staff(username, group):
-    user = User.objects.create_user(username, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
 @pytest.fixture
 def editor_client(client):
-    client.force_login(staff("editor", "Editor"))
+    client.force_login(f.make_staff("editor", "Editor"))
     return client
 
 
 @pytest.fixture
 def viewer_client(client):
-    client.force_login(staff("viewer", "Viewer"))
+    client.force_login(f.make_staff("viewer", "Viewer"))
     return client
 
 
@@ -303,7 +296,7 @@ def test_the_system_account_cannot_sign_in():
 def test_a_district_editor_restores_and_reverts_only_their_districts_records(client):
     """A Qingpu editor restores Qingpu records, and may not touch Wujiang's."""
     qingpu, wujiang = f.make_district(slug="qingpu"), f.make_district(slug="wujiang")
-    user = staff("qingpu-editor", "District editor")
+    user = f.make_staff("qingpu-editor", "District editor")
     StaffScope.objects.create(user=user).districts.add(qingpu)
     client.force_login(user)
     own, other = f.make_project(district=qingpu), f.make_project(district=wujiang)

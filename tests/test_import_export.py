@@ -6,7 +6,6 @@ import io
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -26,7 +25,6 @@ from programs.models import (
     ResearchField,
     Role,
     Source,
-    StaffScope,
     Workstation,
 )
 from tests.factories import (
@@ -39,6 +37,7 @@ from tests.factories import (
     make_organization,
     make_project,
     make_source,
+    make_staff,
     make_workstation,
 )
 
@@ -132,14 +131,6 @@ def error_cells(response):
 
 def history_count(*models):
     return sum(model.history.count() for model in models)
-
-
-def staff_user(username, role, districts=()):
-    user = User.objects.create_user(username, password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    if districts:
-        StaffScope.objects.create(user=user).districts.set(districts)
-    return user
 
 
 HEADER = ["slug", "name_en", "name_zh", "kind", "district", "sources"]
@@ -527,7 +518,7 @@ def test_agreement_parties_export_for_the_listed_agreements_and_import_back(
 
 def test_viewers_may_export_but_not_import(client):
     """A viewer gets the export but is refused the import, by the server."""
-    client.force_login(staff_user("viewer", Role.VIEWER))
+    client.force_login(make_staff("viewer", Role.VIEWER))
     make_organization(slug="park")
 
     changelist = client.get(url(Organization, "changelist")).content.decode()
@@ -543,7 +534,7 @@ def test_a_district_editor_may_not_import_into_another_district(
     client, qingpu, wujiang
 ):
     """Rows adding, changing or moving a record outside their districts fail."""
-    client.force_login(staff_user("qingpu-editor", Role.DISTRICT_EDITOR, [qingpu]))
+    client.force_login(make_staff("qingpu-editor", Role.DISTRICT_EDITOR, [qingpu]))
     make_organization(slug="theirs", name_en="Theirs", name_zh="", district=wujiang)
     make_organization(slug="ours", name_en="Ours", name_zh="", district=qingpu)
     make_organization(slug="left-alone", name_en="Left", name_zh="", district=wujiang)

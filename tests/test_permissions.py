@@ -20,7 +20,6 @@ from programs.models import (
     ResearchField,
     Role,
     Source,
-    StaffScope,
     Workstation,
 )
 from programs.permissions import districts_of, role_of
@@ -34,6 +33,7 @@ from tests.factories import (
     make_organization,
     make_project,
     make_source,
+    make_staff,
     make_workstation,
 )
 
@@ -128,16 +128,6 @@ def admin_url(model, view, *args):
     return reverse(f"admin:programs_{model._meta.model_name}_{view}", args=args)
 
 
-def make_staff(django_user_model, username, role=None, districts=(), **flags):
-    """Return a staff user in the role's group (made by the migration)."""
-    user = django_user_model.objects.create_user(username, is_staff=True, **flags)
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    if districts:
-        StaffScope.objects.create(user=user).districts.set(districts)
-    return user
-
-
 @pytest.fixture
 def qingpu():
     return make_district(slug="qingpu", name_en="Qingpu District", name_zh="青浦区")
@@ -149,15 +139,13 @@ def wujiang():
 
 
 @pytest.fixture
-def users(django_user_model, qingpu):
+def users(qingpu):
     return {
         ANONYMOUS: None,
-        VIEWER: make_staff(django_user_model, "viewer", Role.VIEWER),
-        EDITOR: make_staff(django_user_model, "editor", Role.EDITOR),
-        DISTRICT_EDITOR: make_staff(
-            django_user_model, "qingpu-editor", Role.DISTRICT_EDITOR, [qingpu]
-        ),
-        SUPERUSER: make_staff(django_user_model, "root", is_superuser=True),
+        VIEWER: make_staff("viewer", Role.VIEWER),
+        EDITOR: make_staff("editor", Role.EDITOR),
+        DISTRICT_EDITOR: make_staff("qingpu-editor", Role.DISTRICT_EDITOR, [qingpu]),
+        SUPERUSER: make_staff("root", is_superuser=True),
     }
 
 
@@ -515,9 +503,9 @@ def test_reverting_needs_the_change_permission(users, superuser_client, wujiang)
     assert project.name_en == "Second"
 
 
-def test_district_editor_without_districts_may_add_nothing(django_user_model):
+def test_district_editor_without_districts_may_add_nothing():
     """A district editor who has not been given a district cannot add records."""
-    user = make_staff(django_user_model, "unscoped", Role.DISTRICT_EDITOR)
+    user = make_staff("unscoped", Role.DISTRICT_EDITOR)
 
     response = client_of(user).get(admin_url(Project, "add"))
 
@@ -574,11 +562,11 @@ def test_district_editors_changelist_queries_do_not_grow_with_rows(
 # The rules themselves.
 
 
-def test_a_user_in_several_role_groups_has_the_most_powerful(django_user_model):
+def test_a_user_in_several_role_groups_has_the_most_powerful():
     """Viewer and Editor make an editor; Viewer and District editor a district one."""
-    both = make_staff(django_user_model, "both", Role.VIEWER)
+    both = make_staff("both", Role.VIEWER)
     both.groups.add(Group.objects.get(name=Role.EDITOR))
-    scoped = make_staff(django_user_model, "scoped", Role.VIEWER)
+    scoped = make_staff("scoped", Role.VIEWER)
     scoped.groups.add(Group.objects.get(name=Role.DISTRICT_EDITOR))
 
     assert (role_of(both), role_of(scoped)) == (Role.EDITOR, Role.DISTRICT_EDITOR)

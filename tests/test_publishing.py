@@ -4,7 +4,6 @@ import datetime
 import re
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +12,6 @@ from programs.models import (
     AnnouncedFigure,
     Project,
     PublicationStatus,
-    StaffScope,
 )
 from tests import factories as f
 from tests.test_admin import BUILDERS, admin_url, build_rows, by_model
@@ -107,9 +105,7 @@ def test_archive_action_works_on_every_kind_of_record(admin_client, model):
 def test_a_district_editor_publishes_only_their_districts_records(client):
     """Records of other districts in the selection are skipped, and counted."""
     qingpu, wujiang = f.make_district(slug="qingpu"), f.make_district(slug="wujiang")
-    user = User.objects.create_user("qingpu-editor", is_staff=True)
-    user.groups.add(Group.objects.get(name="District editor"))
-    StaffScope.objects.create(user=user).districts.add(qingpu)
+    user = f.make_staff("qingpu-editor", "District editor", [qingpu])
     client.force_login(user)
     own = f.make_project(district=qingpu, publication_status=DRAFT)
     other = f.make_project(district=wujiang, publication_status=DRAFT)
