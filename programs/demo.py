@@ -59,9 +59,9 @@ from .models import (
     AgreementParty,
     AnnouncedFigure,
     District,
+    Entrepreneur,
     Expert,
     Organization,
-    OverseasEntrepreneur,
     Project,
     PublicationStatus,
     ResearchField,
@@ -79,7 +79,7 @@ PUBLISHED = PublicationStatus.PUBLISHED
 # at, so that --clear never trips over a PROTECT foreign key.
 DEMO_MODELS = (
     AnnouncedFigure,
-    OverseasEntrepreneur,
+    Entrepreneur,
     Workstation,
     Expert,
     Project,
@@ -110,7 +110,7 @@ class Plan:
             Project: max(1, n // 20),
             Workstation: max(1, n // 100),
             Expert: n // 2,
-            OverseasEntrepreneur: n - n // 2,
+            Entrepreneur: n - n // 2,
         }
 
 
@@ -254,7 +254,7 @@ class DemoGenerator:
         self._projects(counts[Project])
         self._workstations(counts[Workstation])
         self._experts(counts[Expert])
-        self._entrepreneurs(counts[OverseasEntrepreneur])
+        self._entrepreneurs(counts[Entrepreneur])
         return self.created
 
     # Helpers ----------------------------------------------------------------
@@ -484,7 +484,7 @@ class DemoGenerator:
         ]
 
     def _experts(self, count):
-        expert_fields = RowBuffer(Expert.fields.through)
+        expert_fields = RowBuffer(Expert.research_fields.through)
         residents = RowBuffer(Workstation.experts.through)
 
         def make():
@@ -546,7 +546,7 @@ class DemoGenerator:
                 project_id = None
                 if self.talent_project_ids and self.random.random() < 0.3:
                     project_id = self.random.choice(self.talent_project_ids)
-                record = OverseasEntrepreneur(
+                record = Entrepreneur(
                     **self._record(
                         "entrepreneur",
                         number,
@@ -569,5 +569,5 @@ class DemoGenerator:
                 )
                 yield record, None
 
-        for _saved in self._save(OverseasEntrepreneur, make(), count):
+        for _saved in self._save(Entrepreneur, make(), count):
             pass

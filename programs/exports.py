@@ -33,9 +33,9 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     Agreement,
     District,
+    Entrepreneur,
     Expert,
     Organization,
-    OverseasEntrepreneur,
     Project,
     Source,
     Workstation,
@@ -298,12 +298,12 @@ EXPORTS = {
                 "appointed_on",
                 "district",
                 "status",
-                "fields",
+                "research_fields",
                 *SUMMARY,
             ),
         ),
         Export(
-            OverseasEntrepreneur,
+            Entrepreneur,
             "entrepreneurs",
             (
                 "name_en",

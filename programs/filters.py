@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     Agreement,
     District,
+    Entrepreneur,
     Expert,
     Organization,
-    OverseasEntrepreneur,
     Project,
     Source,
     Workstation,
@@ -211,7 +211,7 @@ class ExpertFilterSet(RecordFilterSet):
 
     district = district_filter()
     organization = related_slug_filter("appointed_by", _("Appointed by"))
-    field = related_slug_filter("fields", _("Field"))
+    field = related_slug_filter("research_fields", _("Field"))
     status = status_filter(Expert.Status.choices)
     year = year_filter("appointed_on")
     sort = sort_filter(NAME, ("appointed_on", _("Date appointed")))
@@ -233,7 +233,7 @@ class EntrepreneurFilterSet(RecordFilterSet):
     district = district_filter()
     organization = related_slug_filter("host_organization", _("Signed with"))
     field = related_slug_filter("field", _("Field"))
-    status = status_filter(OverseasEntrepreneur.Status.choices)
+    status = status_filter(Entrepreneur.Status.choices)
     year = year_filter("signed_on")
     sort = sort_filter(
         NAME,
@@ -242,7 +242,7 @@ class EntrepreneurFilterSet(RecordFilterSet):
     )
 
     class Meta:
-        model = OverseasEntrepreneur
+        model = Entrepreneur
         fields = ["q", "district", "organization", "status", "year"]
 
 

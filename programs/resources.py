@@ -29,9 +29,9 @@ from .models import (
     AgreementParty,
     AnnouncedFigure,
     District,
+    Entrepreneur,
     Expert,
     Organization,
-    OverseasEntrepreneur,
     Project,
     PublicationStatus,
     ResearchField,
@@ -429,7 +429,7 @@ class ExpertResource(RecordResource):
             "appointed_on",
             "district",
             "status",
-            "fields",
+            "research_fields",
             *CONTACT,
             *SUMMARY,
             "sources",
@@ -455,9 +455,9 @@ class WorkstationResource(RecordResource):
         ]
 
 
-class OverseasEntrepreneurResource(RecordResource):
+class EntrepreneurResource(RecordResource):
     class Meta:
-        model = OverseasEntrepreneur
+        model = Entrepreneur
         fields = [
             "slug",
             *NAMES,
@@ -508,6 +508,6 @@ RESOURCES = {
     Project: [ProjectResource],
     Expert: [ExpertResource],
     Workstation: [WorkstationResource],
-    OverseasEntrepreneur: [OverseasEntrepreneurResource],
+    Entrepreneur: [EntrepreneurResource],
     AnnouncedFigure: [AnnouncedFigureResource],
 }

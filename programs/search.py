@@ -21,9 +21,9 @@ from . import filters
 from .models import (
     Agreement,
     District,
+    Entrepreneur,
     Expert,
     Organization,
-    OverseasEntrepreneur,
     Project,
     Source,
     Workstation,
@@ -82,7 +82,7 @@ SEARCH_KINDS = (
     ),
     SearchKind(
         "entrepreneur",
-        OverseasEntrepreneur,
+        Entrepreneur,
         filters.EntrepreneurFilterSet,
         context=(
             ("venture_en", "venture_zh"),

@@ -13,9 +13,9 @@ from django.urls import NoReverseMatch, reverse
 from .models import (
     Agreement,
     District,
+    Entrepreneur,
     Expert,
     Organization,
-    OverseasEntrepreneur,
     Project,
     Source,
     Workstation,
@@ -91,7 +91,7 @@ SITEMAPS = {
             Project,
             Workstation,
             Expert,
-            OverseasEntrepreneur,
+            Entrepreneur,
             Source,
         )
     },

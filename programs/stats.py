@@ -20,8 +20,8 @@ from .charts import Bar, Group, layout_chart
 from .models import (
     Agreement,
     District,
+    Entrepreneur,
     Expert,
-    OverseasEntrepreneur,
     Project,
     ResearchField,
     Workstation,
@@ -51,7 +51,7 @@ KINDS = {
     "workstation": Kind(Workstation, filters.WorkstationFilterSet, _("Workstations")),
     "expert": Kind(Expert, filters.ExpertFilterSet, _("Experts")),
     "entrepreneur": Kind(
-        OverseasEntrepreneur, filters.EntrepreneurFilterSet, _("Entrepreneurs")
+        Entrepreneur, filters.EntrepreneurFilterSet, _("Entrepreneurs")
     ),
 }
 
@@ -59,7 +59,7 @@ KINDS = {
 FIELD_LOOKUPS = {
     "project": "field",
     "workstation": "field",
-    "expert": "fields",
+    "expert": "research_fields",
     "entrepreneur": "field",
 }
 

@@ -11,9 +11,9 @@ from programs.models import (
     AgreementParty,
     AnnouncedFigure,
     District,
+    Entrepreneur,
     Expert,
     Organization,
-    OverseasEntrepreneur,
     Project,
     PublicationStatus,
     ResearchField,
@@ -111,7 +111,7 @@ def make_entrepreneur(**fields):
     if "host_organization" not in fields:
         fields["host_organization"] = make_organization()
     fields.setdefault("signed_on", datetime.date(2023, 6, 15))
-    return OverseasEntrepreneur.objects.create(**fields)
+    return Entrepreneur.objects.create(**fields)
 
 
 def make_figure(**fields):

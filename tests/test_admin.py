@@ -13,9 +13,9 @@ from programs.models import (
     AgreementParty,
     AnnouncedFigure,
     District,
+    Entrepreneur,
     Expert,
     Organization,
-    OverseasEntrepreneur,
     Project,
     PublicationStatus,
     ResearchField,
@@ -93,7 +93,7 @@ def build_project(en, zh):
 
 def build_expert(en, zh):
     expert = make_expert(name_en=en, name_zh=zh, district=make_district())
-    expert.fields.add(make_field())
+    expert.research_fields.add(make_field())
     return _with_two_sources(expert)
 
 
@@ -135,7 +135,7 @@ BUILDERS = {
     Project: build_project,
     Expert: build_expert,
     Workstation: build_workstation,
-    OverseasEntrepreneur: build_entrepreneur,
+    Entrepreneur: build_entrepreneur,
     AnnouncedFigure: build_figure,
 }
 SOURCED_MODELS = [
@@ -244,7 +244,7 @@ def test_change_form_renders(admin_client, model):
     assert response.context["original"] == row
 
 
-@pytest.mark.parametrize("model", [Expert, OverseasEntrepreneur])
+@pytest.mark.parametrize("model", [Expert, Entrepreneur])
 def test_contact_details_sit_under_a_staff_only_heading(admin_client, model):
     """Email and phone are editable, in a fieldset that says they are staff only."""
     (person,) = build_rows(model, 1)

@@ -16,9 +16,9 @@ from programs.models import (
     Agreement,
     AgreementParty,
     AnnouncedFigure,
+    Entrepreneur,
     Expert,
     Organization,
-    OverseasEntrepreneur,
     Project,
     PublicationStatus,
     ResearchField,
@@ -36,11 +36,11 @@ MADE = (
     Project,
     Workstation,
     Expert,
-    OverseasEntrepreneur,
+    Entrepreneur,
 )
 THROUGH_ROWS = {
     AgreementParty: ("agreement__slug", "organization__slug", "role"),
-    Expert.fields.through: ("expert__slug", "researchfield__slug"),
+    Expert.research_fields.through: ("expert__slug", "researchfield__slug"),
     Workstation.experts.through: ("workstation__slug", "expert__slug"),
 }
 
@@ -153,7 +153,7 @@ def test_clear_removes_demo_records_only(districts):
     output = generate("--clear")
     assert demo_count() == 0
     assert {model: model.objects.count() for model in DEMO_MODELS} == kept
-    assert not Expert.fields.through.objects.exists()
+    assert not Expert.research_fields.through.objects.exists()
     assert list(agreement.parties.all()) == [expert.appointed_by]
     assert list(expert.sources.all()) == [source]
     assert "Deleted" in output
@@ -255,13 +255,13 @@ def test_home_and_stats_say_how_many_counted_records_are_demo(client, districts)
     generate("--size", "200")
     in_qingpu = sum(
         model.objects.filter(district=districts[0], is_demo=True).count()
-        for model in (Agreement, Project, Workstation, Expert, OverseasEntrepreneur)
+        for model in (Agreement, Project, Workstation, Expert, Entrepreneur)
     )
     home = client.get(reverse("programs:home")).text
     assert f"Including {in_qingpu} demo records" in home
     total = sum(
         model.objects.count()
-        for model in (Agreement, Project, Workstation, Expert, OverseasEntrepreneur)
+        for model in (Agreement, Project, Workstation, Expert, Entrepreneur)
     )
     stats = client.get(reverse("programs:stats")).text
     assert f"These counts include {total} demo records" in stats

@@ -293,7 +293,7 @@ def add_of_each(count):
     for _ in range(count):
         agreement = f.make_agreement(parties=[host, f.make_organization()])
         expert = f.make_expert(appointed_by=host, district=district)
-        expert.fields.add(f.make_field(), f.make_field())
+        expert.research_fields.add(f.make_field(), f.make_field())
         workstation = f.make_workstation(host_organization=host, district=district)
         workstation.experts.add(expert, f.make_expert())
         records = (agreement, expert, workstation, f.make_entrepreneur(), host)

@@ -8,9 +8,9 @@ from programs import filters
 from programs.models import (
     Agreement,
     District,
+    Entrepreneur,
     Expert,
     Organization,
-    OverseasEntrepreneur,
     Project,
     Source,
     Workstation,
@@ -169,7 +169,7 @@ def test_agreement_filters_projects():
         (
             filters.EntrepreneurFilterSet,
             f.make_entrepreneur,
-            OverseasEntrepreneur.Status.SETTLED,
+            Entrepreneur.Status.SETTLED,
         ),
     ],
 )

@@ -17,9 +17,9 @@ from programs.models import (
     AgreementParty,
     AnnouncedFigure,
     District,
+    Entrepreneur,
     Expert,
     Organization,
-    OverseasEntrepreneur,
     Project,
     PublicationStatus,
     ResearchField,
@@ -336,7 +336,7 @@ def build_every_kind():
         email="li@example.org",
         phone="123",
     )
-    expert.fields.add(field)
+    expert.research_fields.add(field)
     workstation = make_workstation(
         slug="ws", district=district, host_organization=organization, field=field
     )
@@ -357,7 +357,7 @@ EVERY_MODEL = [
     Project,
     Expert,
     Workstation,
-    OverseasEntrepreneur,
+    Entrepreneur,
     AnnouncedFigure,
 ]
 

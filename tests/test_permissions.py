@@ -12,9 +12,9 @@ from programs.models import (
     Agreement,
     AnnouncedFigure,
     District,
+    Entrepreneur,
     Expert,
     Organization,
-    OverseasEntrepreneur,
     Project,
     PublicationStatus,
     ResearchField,
@@ -91,7 +91,7 @@ def make_record(model, district):
         Project: make_project,
         Expert: make_expert,
         Workstation: make_workstation,
-        OverseasEntrepreneur: make_entrepreneur,
+        Entrepreneur: make_entrepreneur,
         AnnouncedFigure: make_figure,
     }
     if model is District:
@@ -112,7 +112,7 @@ RECORD_MODELS = [
     Project,
     Expert,
     Workstation,
-    OverseasEntrepreneur,
+    Entrepreneur,
     AnnouncedFigure,
 ]
 NAME_FIELD = {Source: "title_en", AnnouncedFigure: "label_en"}

@@ -13,9 +13,9 @@ from programs.models import (
     AgreementParty,
     AnnouncedFigure,
     District,
+    Entrepreneur,
     Expert,
     Organization,
-    OverseasEntrepreneur,
     Project,
     PublicationStatus,
     ResearchField,
@@ -56,7 +56,7 @@ def test_seeds_hold_exactly_the_reported_records(seeded):
             Project,
             AnnouncedFigure,
             Expert,
-            OverseasEntrepreneur,
+            Entrepreneur,
             Workstation,
             ResearchField,
         )
@@ -70,7 +70,7 @@ def test_seeds_hold_exactly_the_reported_records(seeded):
         "Project": 2,
         "AnnouncedFigure": 5,
         "Expert": 0,
-        "OverseasEntrepreneur": 0,
+        "Entrepreneur": 0,
         "Workstation": 0,
         "ResearchField": 0,
     }

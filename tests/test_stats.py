@@ -44,7 +44,7 @@ def populate(rows, year=2023):
         f.make_agreement(district=district, signed_on=on, status="in_force")
         f.make_project(district=district, field=field, announced_on=on)
         f.make_workstation(district=district, field=field, established_on=on)
-        f.make_expert(district=district, appointed_on=on).fields.add(field)
+        f.make_expert(district=district, appointed_on=on).research_fields.add(field)
         f.make_entrepreneur(district=district, field=field, signed_on=on)
     return district, field
 
@@ -152,8 +152,8 @@ def test_field_counts_include_experts_fields_and_skip_drafts():
     hidden = f.make_field(publication_status=DRAFT)
     f.make_project(field=ai)
     f.make_project(field=ai, publication_status=DRAFT)
-    f.make_expert().fields.add(ai, hidden)
-    f.make_expert(publication_status=DRAFT).fields.add(ai)
+    f.make_expert().research_fields.add(ai, hidden)
+    f.make_expert(publication_status=DRAFT).research_fields.add(ai)
     f.make_project(field=hidden)
     (row,) = stats.fields_with_counts()
     assert row == ai
@@ -180,8 +180,8 @@ def test_field_filter_keeps_records_of_that_field(filterset, make, lookup):
 def test_field_filter_keeps_experts_in_that_field():
     """`field` on experts keeps those with the field among theirs, once each."""
     ai, ic = f.make_field(slug="ai"), f.make_field(slug="ic")
-    f.make_expert(name_en="Both").fields.add(ai, ic)
-    f.make_expert(name_en="Other").fields.add(ic)
+    f.make_expert(name_en="Both").research_fields.add(ai, ic)
+    f.make_expert(name_en="Other").research_fields.add(ic)
     result = filters.ExpertFilterSet({"field": "ai"}, queryset=Expert.objects.all())
     assert [expert.name_en for expert in result.qs] == ["Both"]
 

@@ -36,7 +36,7 @@ def three_of_each():
         )
         project.sources.add(source)
         expert = f.make_expert(appointed_by=host, district=district)
-        expert.fields.add(f.make_field(), f.make_field(), f.make_field())
+        expert.research_fields.add(f.make_field(), f.make_field(), f.make_field())
         workstation = f.make_workstation(host_organization=host, district=district)
         workstation.experts.add(expert, f.make_expert(), f.make_expert())
         entrepreneur = f.make_entrepreneur(

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from ..models import (
     Agreement,
     AgreementParty,
+    Entrepreneur,
     Expert,
-    OverseasEntrepreneur,
     Project,
     Workstation,
 )
@@ -164,7 +164,7 @@ class ExpertAdmin(SourcedRecordAdmin):
         "appointed_by__name_en",
         "appointed_by__name_zh",
     ]
-    autocomplete_fields = ["appointed_by", "district", "fields", "sources"]
+    autocomplete_fields = ["appointed_by", "district", "research_fields", "sources"]
     date_hierarchy = "appointed_on"
     fieldsets = [
         NAMES,
@@ -175,7 +175,7 @@ class ExpertAdmin(SourcedRecordAdmin):
             "appointed_on",
             "district",
             "status",
-            "fields",
+            "research_fields",
         ),
         STAFF_ONLY_CONTACT,
         SUMMARY,
@@ -231,8 +231,8 @@ class WorkstationAdmin(SourcedRecordAdmin):
     ]
 
 
-@admin.register(OverseasEntrepreneur)
-class OverseasEntrepreneurAdmin(SourcedRecordAdmin):
+@admin.register(Entrepreneur)
+class EntrepreneurAdmin(SourcedRecordAdmin):
     list_display = [
         "name_en",
         "name_zh",

@@ -11,8 +11,8 @@ from .figures import AnnouncedFigure
 from .programmes import (
     Agreement,
     AgreementParty,
+    Entrepreneur,
     Expert,
-    OverseasEntrepreneur,
     Project,
     Workstation,
 )
@@ -26,7 +26,7 @@ __all__ = [
     "District",
     "Expert",
     "Organization",
-    "OverseasEntrepreneur",
+    "Entrepreneur",
     "Project",
     "PublicationStatus",
     "RecordQuerySet",

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .base import Record, RecordQuerySet, bilingual, count_of
-from .programmes import Agreement, Expert, OverseasEntrepreneur, Project, Workstation
+from .programmes import Agreement, Entrepreneur, Expert, Project, Workstation
 from .reference import District, Organization, Source
 
 
@@ -186,7 +186,7 @@ FIGURE_TARGETS = {
     ),
     AnnouncedFigure.Subject.EXPERTS: FigureTarget(Expert, {}, "appointed_by"),
     AnnouncedFigure.Subject.ENTREPRENEURS: FigureTarget(
-        OverseasEntrepreneur, {}, "host_organization"
+        Entrepreneur, {}, "host_organization"
     ),
 }
 

@@ -251,7 +251,7 @@ class Expert(Person):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.APPOINTED
     )
-    fields = models.ManyToManyField(
+    research_fields = models.ManyToManyField(
         ResearchField, related_name="experts", blank=True, verbose_name=_("fields")
     )
     sources = models.ManyToManyField(
@@ -260,7 +260,7 @@ class Expert(Person):
 
     date_field = "appointed_on"
 
-    history = HistoricalRecords(m2m_fields=[fields, sources])
+    history = HistoricalRecords(m2m_fields=[research_fields, sources])
 
     class Meta:
         ordering = ["name_en"]
@@ -348,7 +348,7 @@ class Workstation(SourcedRecord):
         return reverse("programs:workstation-detail", args=[self.slug])
 
 
-class OverseasEntrepreneur(Person):
+class Entrepreneur(Person):
     """A person from abroad who signed with a host, such as an industrial park."""
 
     class Status(models.TextChoices):
@@ -369,13 +369,13 @@ class OverseasEntrepreneur(Person):
     host_organization = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,
-        related_name="overseas_entrepreneurs",
+        related_name="entrepreneurs",
         verbose_name=_("signed with"),
     )
     district = models.ForeignKey(
         District,
         on_delete=models.PROTECT,
-        related_name="overseas_entrepreneurs",
+        related_name="entrepreneurs",
         null=True,
         blank=True,
         verbose_name=_("district"),
@@ -383,7 +383,7 @@ class OverseasEntrepreneur(Person):
     field = models.ForeignKey(
         ResearchField,
         on_delete=models.PROTECT,
-        related_name="overseas_entrepreneurs",
+        related_name="entrepreneurs",
         null=True,
         blank=True,
         verbose_name=_("field"),
@@ -395,14 +395,14 @@ class OverseasEntrepreneur(Person):
     project = models.ForeignKey(
         Project,
         on_delete=models.PROTECT,
-        related_name="overseas_entrepreneurs",
+        related_name="entrepreneurs",
         null=True,
         blank=True,
         verbose_name=_("project"),
     )
     sources = models.ManyToManyField(
         Source,
-        related_name="overseas_entrepreneurs",
+        related_name="entrepreneurs",
         blank=True,
         verbose_name=_("sources"),
     )

@@ -15,9 +15,9 @@ from django.http import Http404, JsonResponse
 
 from ..models import (
     Agreement,
+    Entrepreneur,
     Expert,
     Organization,
-    OverseasEntrepreneur,
     Project,
     Workstation,
 )
@@ -29,7 +29,7 @@ CEILING_LISTS = {
     "projects": Project,
     "workstations": Workstation,
     "experts": Expert,
-    "entrepreneurs": OverseasEntrepreneur,
+    "entrepreneurs": Entrepreneur,
 }
 
 COLUMNS = ("slug", "name_en", "name_zh")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from ..models import Agreement, OverseasEntrepreneur, Project
+from ..models import Agreement, Entrepreneur, Project
 from ..related import latest_of_each
 from ..stats import district_bars, districts_with_counts
 from .records import public_figures
@@ -21,7 +21,7 @@ TIMELINE_LENGTH = 8
 SIGNINGS = {
     "agreement": (Agreement, _("Agreement signed")),
     "project": (Project, _("Project announced")),
-    "entrepreneur": (OverseasEntrepreneur, _("Overseas entrepreneur signed")),
+    "entrepreneur": (Entrepreneur, _("Overseas entrepreneur signed")),
 }
 
 

@@ -21,9 +21,9 @@ from ..models import (
     AgreementParty,
     AnnouncedFigure,
     District,
+    Entrepreneur,
     Expert,
     Organization,
-    OverseasEntrepreneur,
     Project,
     PublicationStatus,
     ResearchField,
@@ -41,7 +41,7 @@ RECORD_KINDS = {
     "project": Project,
     "workstation": Workstation,
     "expert": Expert,
-    "entrepreneur": OverseasEntrepreneur,
+    "entrepreneur": Entrepreneur,
 }
 
 
@@ -150,7 +150,7 @@ class OrganizationDetailView(PublicDetailView):
                     host_organization=organization
                 ),
                 "expert": Expert.objects.public().filter(appointed_by=organization),
-                "entrepreneur": OverseasEntrepreneur.objects.public().filter(
+                "entrepreneur": Entrepreneur.objects.public().filter(
                     host_organization=organization
                 ),
             }
@@ -199,9 +199,7 @@ class ProjectDetailView(PublicDetailView):
     select_related = ("district", "lead_organization", "agreement", "field")
     prefetch_related = (
         PUBLIC_SOURCES,
-        Prefetch(
-            "overseas_entrepreneurs", queryset=OverseasEntrepreneur.objects.public()
-        ),
+        Prefetch("entrepreneurs", queryset=Entrepreneur.objects.public()),
     )
 
 
@@ -231,19 +229,19 @@ class ExpertDetailView(PublicDetailView):
     select_related = ("district", "appointed_by")
     prefetch_related = (
         PUBLIC_SOURCES,
-        Prefetch("fields", queryset=ResearchField.objects.public()),
+        Prefetch("research_fields", queryset=ResearchField.objects.public()),
         Prefetch("workstations", queryset=Workstation.objects.public()),
     )
 
 
 class EntrepreneurListView(PublicListView):
-    model = OverseasEntrepreneur
+    model = Entrepreneur
     filterset_class = filters.EntrepreneurFilterSet
     select_related = ("district", "host_organization")
 
 
 class EntrepreneurDetailView(PublicDetailView):
-    model = OverseasEntrepreneur
+    model = Entrepreneur
     select_related = ("district", "host_organization", "field", "project")
 
 

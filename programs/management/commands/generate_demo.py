@@ -15,7 +15,7 @@ from programs.demo import (
     described,
     existing_demo_records,
 )
-from programs.models import Expert, OverseasEntrepreneur
+from programs.models import Entrepreneur, Expert
 
 
 class Command(BaseCommand):
@@ -93,14 +93,14 @@ class Command(BaseCommand):
 
 def summary(created, seconds):
     """Return the closing line: how many people and records of each kind, how fast."""
-    people = created[Expert] + created[OverseasEntrepreneur]
+    people = created[Expert] + created[Entrepreneur]
     others = ", ".join(
         f"{n:,} {described(model, n)}"
         for model, n in created.items()
-        if model not in (Expert, OverseasEntrepreneur) and not model._meta.auto_created
+        if model not in (Expert, Entrepreneur) and not model._meta.auto_created
     )
     return (
         f"Created {people:,} people ({created[Expert]:,} experts, "
-        f"{created[OverseasEntrepreneur]:,} overseas entrepreneurs), {others}, "
+        f"{created[Entrepreneur]:,} overseas entrepreneurs), {others}, "
         f"all marked as demo data, in {seconds:.1f} s."
     )
