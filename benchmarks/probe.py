@@ -19,7 +19,7 @@ import time
 
 
 def setup():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talentzone.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
     import django
 
     django.setup()
@@ -29,7 +29,7 @@ def plan(list_kind):
     """Return the URLs to benchmark and the rows each list holds, as a dict."""
     from django.db.models import Count
 
-    from programs.views.ceiling import CEILING_LISTS
+    from benchmarks.ceiling import CEILING_LISTS
 
     model = CEILING_LISTS[list_kind]
     public = model.objects.public()

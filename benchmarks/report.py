@@ -266,8 +266,8 @@ def render(machine, sizes, notes=()):
         'counted: every page, the ceiling included, pays it. "Alone ms" is '
         "that request's time in-process with nothing else running: the work "
         "itself, without the queueing in wrk's latency.",
-        "- The ceiling is `/_bench/ceiling/<list>/` (only routed with "
-        "`DJANGO_BENCHMARK_VIEWS=1`): the list's first 25 rows as JSON, one "
+        "- The ceiling is `/_bench/ceiling/<list>/` (routed only under "
+        "`benchmarks.settings`): the list's first 25 rows as JSON, one "
         'query with `values()`, no template. Every "× ceiling" divides by its '
         "throughput with the page cache off.",
         "",

@@ -7,10 +7,13 @@ class ProgramsConfig(AppConfig):
     verbose_name = _("Talent programmes")
 
     def ready(self):
-        from . import locking
-        from .cache import connect_signals
+        from .site import cache
+        from .staff import versions
 
         # Any write to a record makes the cached public pages stale.
-        connect_signals(self)
+        cache.connect_signals(self)
         # Any save of a record outdates the admin forms opened before it.
-        locking.connect_signals(self)
+        versions.connect_signals(self)
+        # The admin lives with the rest of the staff side, not in the
+        # programs.admin module that admin.autodiscover() looks for.
+        from .staff import admin  # noqa: F401

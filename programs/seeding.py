@@ -22,7 +22,7 @@ from django.core.exceptions import (
 )
 from django.db import DatabaseError
 
-from .history import system_user
+from .staff.revisions import system_user
 
 OUTCOMES = ("created", "updated", "unchanged")
 

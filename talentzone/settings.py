@@ -77,8 +77,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # After auth and locale: it needs the visitor and the language, and the
-    # middleware above adds its headers to cached pages too. programs/cache.py.
-    "programs.cache.PageCacheMiddleware",
+    # middleware above adds its headers to cached pages too. programs/site/cache.py.
+    "programs.site.cache.PageCacheMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -97,12 +97,12 @@ AXES_COOLOFF_TIME = datetime.timedelta(
 )
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "programs.login.lockout_response"
+AXES_LOCKOUT_CALLABLE = "programs.staff.login.lockout_response"
 # The client's address: REMOTE_ADDR, or with DJANGO_PROXY_COUNT proxies of our
 # own in front, the address the outermost one saw (X-Forwarded-For). Never set
 # it higher than the proxies you run: clients can send that header too.
 PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
-AXES_CLIENT_IP_CALLABLE = "programs.login.client_address"
+AXES_CLIENT_IP_CALLABLE = "programs.staff.login.client_address"
 
 ROOT_URLCONF = "talentzone.urls"
 
@@ -152,7 +152,7 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "talentzone",
             # Fail fast when Redis does not answer: pages are then rendered
-            # without the cache (programs/cache.py).
+            # without the cache (programs/site/cache.py).
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
@@ -165,7 +165,7 @@ PAGE_CACHE_SECONDS = int(
     os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600" if REDIS_URL else "0")
 )
 
-# Admin import and export (programs/admin/importing.py, programs/resources.py).
+# Admin import and export (programs/staff/admin/importing.py, staff/resources.py).
 # The uploaded file waits between preview and confirmation in the cache, not
 # on one server's disk, so the confirmation may reach another app server. That
 # needs a cache they share: Redis (DJANGO_REDIS_URL) with several servers.
@@ -227,7 +227,3 @@ LOGGING = {
 }
 
 PAGE_SIZE = 25
-
-# /_bench/ceiling/, the benchmark's bare-minimum JSON view (benchmarks/run.py);
-# off unless asked for, so that it never answers on a real site.
-BENCHMARK_VIEWS = env_bool("DJANGO_BENCHMARK_VIEWS", False)

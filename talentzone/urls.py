@@ -5,16 +5,14 @@ The public site is in English at unprefixed paths and in Simplified Chinese
 under /zh-hans/; the others have one address each.
 """
 
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from programs.sitemaps import SITEMAPS
-from programs.views.ceiling import ceiling
-from programs.views.records import healthz
+from programs.health import healthz
+from programs.site.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -29,9 +27,7 @@ urlpatterns = [
         ),
         name="robots",
     ),
-    *i18n_patterns(path("", include("programs.urls")), prefix_default_language=False),
+    *i18n_patterns(
+        path("", include("programs.site.urls")), prefix_default_language=False
+    ),
 ]
-
-if settings.BENCHMARK_VIEWS:
-    # The benchmark's ceiling view (benchmarks/run.py); never on a real site.
-    urlpatterns.append(path("_bench/ceiling/<slug:kind>/", ceiling, name="ceiling"))

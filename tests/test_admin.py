@@ -7,7 +7,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from programs.admin.base import UnixNewlinesField
 from programs.models import (
     Agreement,
     AgreementParty,
@@ -22,6 +21,7 @@ from programs.models import (
     Source,
     Workstation,
 )
+from programs.staff.admin.base import UnixNewlinesField
 from tests.factories import (
     make_agreement,
     make_district,

@@ -17,8 +17,8 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 
-from programs import cache as page_cache
 from programs.models import Project, PublicationStatus, Source
+from programs.site import cache as page_cache
 
 from . import factories as f
 from .test_settings import PRODUCTION_ENV, run_manage

@@ -1,9 +1,5 @@
-import importlib
-
 import pytest
-from django.urls import clear_url_caches
 
-import talentzone.urls
 from programs.models import PublicationStatus
 
 from . import factories as f
@@ -13,29 +9,15 @@ pytestmark = pytest.mark.django_db
 CEILING = "/_bench/ceiling/projects/"
 
 
-def reload_urls():
-    importlib.reload(talentzone.urls)
-    clear_url_caches()
-
-
-@pytest.fixture
-def benchmark_views(settings):
-    """Route the benchmark views, as DJANGO_BENCHMARK_VIEWS=1 does at start-up."""
-    settings.BENCHMARK_VIEWS = True
-    reload_urls()
-    yield
-    settings.BENCHMARK_VIEWS = False
-    reload_urls()
-
-
 def test_ceiling_is_not_routed_by_default(client):
-    """Without DJANGO_BENCHMARK_VIEWS a real site has no /_bench/ address at all."""
+    """The site's own URLconf has no /_bench/ address at all."""
     f.make_project()
     assert client.get(CEILING).status_code == 404
 
 
+@pytest.mark.urls("benchmarks.urls")
 def test_ceiling_returns_the_list_first_page_in_one_query(
-    benchmark_views, client, django_assert_num_queries
+    client, django_assert_num_queries
 ):
     """The ceiling answers the project list's first 25 public rows, in one query."""
     for _ in range(30):
@@ -51,6 +33,7 @@ def test_ceiling_returns_the_list_first_page_in_one_query(
     assert set(rows[0]) == {"slug", "name_en", "name_zh"}
 
 
-def test_ceiling_refuses_an_unknown_list(benchmark_views, client):
+@pytest.mark.urls("benchmarks.urls")
+def test_ceiling_refuses_an_unknown_list(client):
     """A kind that is not a public list is a 404, not an error."""
     assert client.get("/_bench/ceiling/users/").status_code == 404

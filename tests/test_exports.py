@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from programs import exports
-from programs.exports import EXPORTS, Export
 from programs.models import Expert, PublicationStatus
+from programs.site import exports
+from programs.site.exports import EXPORTS, Export
 
 from . import factories as f
 

@@ -6,9 +6,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from programs import sitemaps
-from programs.feeds import FEED_LENGTH
 from programs.models import Agreement, Project, PublicationStatus
+from programs.site import sitemaps
+from programs.site.feeds import FEED_LENGTH
 
 from . import factories as f
 

@@ -4,7 +4,6 @@ import re
 import pytest
 from django.urls import reverse
 
-from programs import filters
 from programs.models import (
     Agreement,
     District,
@@ -15,6 +14,7 @@ from programs.models import (
     Source,
     Workstation,
 )
+from programs.site import filters
 
 from . import factories as f
 

@@ -3,7 +3,6 @@
 import pytest
 from django.urls import reverse
 
-from programs.history import SYSTEM_USERNAME, system_user
 from programs.models import (
     Agreement,
     AgreementParty,
@@ -13,6 +12,7 @@ from programs.models import (
     StaffScope,
 )
 from programs.seeding import SeedLoader
+from programs.staff.revisions import SYSTEM_USERNAME, system_user
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

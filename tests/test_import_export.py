@@ -1,4 +1,4 @@
-"""Spreadsheet import and export in the admin: programs/resources.py, importing.py."""
+"""Spreadsheet import and export in the admin: resources.py and admin/importing.py."""
 
 import csv
 import datetime

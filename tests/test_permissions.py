@@ -22,7 +22,7 @@ from programs.models import (
     Source,
     Workstation,
 )
-from programs.permissions import districts_of, role_of
+from programs.staff.permissions import districts_of, role_of
 from tests.factories import (
     make_agreement,
     make_district,

@@ -10,8 +10,8 @@ import importlib
 import pytest
 from django.db import connection
 
-from programs import filters
 from programs.models import Project
+from programs.site import filters
 
 from . import factories as f
 

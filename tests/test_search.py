@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from programs.models import PublicationStatus
-from programs.search import SEARCH_KINDS
+from programs.site.search import SEARCH_KINDS
 from programs.templatetags.highlight import highlight
 
 from . import factories as f

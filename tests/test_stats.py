@@ -5,9 +5,9 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.urls import reverse
 
-from programs import charts as geometry
-from programs import filters, stats
 from programs.models import Expert, Project, PublicationStatus
+from programs.site import charts as geometry
+from programs.site import filters, stats
 
 from . import factories as f
 

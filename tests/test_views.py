@@ -376,7 +376,7 @@ def test_server_error_page_exists(client):
     """A failing view renders the site's own 500 page."""
     client.raise_request_exception = False
     with mock.patch(
-        "programs.views.home.HomeView.get_context_data",
+        "programs.site.home.HomeView.get_context_data",
         side_effect=RuntimeError("boom"),
     ):
         response = client.get(reverse("programs:home"))

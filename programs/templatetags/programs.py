@@ -13,7 +13,7 @@ from ..models.base import CHINESE, ENGLISH, active_and_other_language, in_langua
 
 register = template.Library()
 
-# The URL keys of programs.related.latest_of_each, as headings.
+# The URL keys of programs.site.related.latest_of_each, as headings.
 KIND_PLURALS = {
     "district": _("districts"),
     "organization": _("organizations"),

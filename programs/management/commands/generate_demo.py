@@ -6,7 +6,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 
-from programs.cache import bump_content_version
 from programs.demo import (
     DemoGenerator,
     Plan,
@@ -16,6 +15,7 @@ from programs.demo import (
     existing_demo_records,
 )
 from programs.models import Entrepreneur, Expert
+from programs.site.cache import bump_content_version
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from ..models import StaffScope
+from ...models import StaffScope
 
 
 @admin.register(StaffScope)

@@ -30,7 +30,7 @@ from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .models import (
+from ..models import (
     Agreement,
     District,
     Entrepreneur,

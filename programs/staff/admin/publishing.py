@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ..models import PublicationStatus
+from ...models import PublicationStatus
 
 # What an action reports, by the status it moves records to.
 DONE = {

@@ -1,21 +1,17 @@
 """
-The public site: a filtered list and a detail page per kind of record, and a
-health check. Only published records are shown.
+The public site: a filtered list and a detail page per kind of record. Only
+published records are shown.
 
 Each view declares what its template shows (``select_related``,
 ``prefetch_related``) so that a page costs a fixed number of queries.
 """
 
 from django.conf import settings
-from django.db import DatabaseError, connection
 from django.db.models import Prefetch
-from django.http import JsonResponse
 from django.utils.text import capfirst
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from .. import filters
-from ..exports import ExportMixin
 from ..models import (
     Agreement,
     AgreementParty,
@@ -30,7 +26,9 @@ from ..models import (
     Source,
     Workstation,
 )
-from ..related import latest_of_each
+from . import filters
+from .exports import ExportMixin
+from .related import latest_of_each
 
 PUBLIC_SOURCES = Prefetch("sources", queryset=Source.objects.public())
 
@@ -43,17 +41,6 @@ RECORD_KINDS = {
     "expert": Expert,
     "entrepreneur": Entrepreneur,
 }
-
-
-def healthz(request):
-    """Answer 200 when the database answers, 503 when it does not."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "database": "up"})
 
 
 def public_figures():

@@ -2,7 +2,7 @@
 No lost edits: a save over someone else's newer save is refused.
 
 Every record has a ``version`` that each save raises by one
-(``programs/locking.py``). Every admin form that changes a record carries, in
+(``programs/staff/versions.py``). Every admin form that changes a record carries, in
 a hidden field, the version the record had when the form was opened: the
 change form, each row of a list with ``list_editable`` and each row of an
 inline of records (the projects under an agreement). On save, the form
@@ -32,8 +32,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..locking import VERSION
-from ..models.base import Record
+from ...models.base import Record
+from ..versions import VERSION
 
 NOT_SAVED = gettext_lazy("Your changes have not been saved.")
 REAPPLY = gettext_lazy("Copy your edits, reload the page, and apply them again.")

@@ -10,15 +10,17 @@ come back in one query, however many records match.
 from dataclasses import dataclass
 from operator import itemgetter
 
+from django import forms
 from django.db.models import CharField, Count, DateField, F, Value, Window
 from django.db.models.functions import Cast, RowNumber, Substr
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.text import Truncator, capfirst
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
+from django.views.generic import TemplateView
 
-from . import filters
-from .models import (
+from ..models import (
     Agreement,
     District,
     Entrepreneur,
@@ -28,6 +30,7 @@ from .models import (
     Source,
     Workstation,
 )
+from . import filters
 
 # The lists reject a longer ``q``; a search that allowed more would link to
 # lists that refuse it.
@@ -237,3 +240,62 @@ def kinds_named(query):
         if query in english.casefold() or query in str(kind.label).casefold():
             named.append(kind)
     return named
+
+
+# Searches offered on an empty page, in both languages whatever the page's.
+EXAMPLE_SEARCHES = (
+    ("Qingpu", "en"),
+    ("青浦", "zh-Hans"),
+    ("Wujiang", "en"),
+    ("吴江", "zh-Hans"),
+    ("workstation", "en"),
+    ("工作站", "zh-Hans"),
+)
+
+
+class SearchForm(forms.Form):
+    """The one search field; Django's CharField already refuses NUL bytes."""
+
+    q = forms.CharField(
+        label=_("Search all records"),
+        required=False,
+        max_length=MAX_QUERY_LENGTH,
+        error_messages={
+            "max_length": _(
+                "Search for at most %(limit_value)d characters "
+                "(this search has %(show_value)d)."
+            )
+        },
+    )
+
+
+class SearchView(TemplateView):
+    """Public records of every kind whose names contain the search text."""
+
+    template_name = "programs/search.html"
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = SearchForm(self.request.GET)
+        query = form.cleaned_data["q"] if form.is_valid() else ""
+        results = search(query)
+        # What the search boxes show again: the text as typed, less any NUL
+        # byte, which HTML cannot carry.
+        typed = self.request.GET.get("q", "").replace("\x00", "").strip()
+        context.update(
+            form=form,
+            query=query,
+            typed=typed,
+            site_search_query=typed,
+            results=results,
+            total=sum(group.total for group in results),
+            named_kinds=kinds_named(query) if query else [],
+            examples=EXAMPLE_SEARCHES,
+            kinds=SEARCH_KINDS,
+        )
+        return context

@@ -14,7 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import is_historic
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from ..history import RestoreError, deleted_versions, history_model, restore
+from ..revisions import RestoreError, deleted_versions, history_model, restore
 
 BLANK = "—"
 

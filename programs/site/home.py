@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from ..models import Agreement, Entrepreneur, Project
-from ..related import latest_of_each
-from ..stats import district_bars, districts_with_counts
 from .records import public_figures
+from .related import latest_of_each
+from .stats import district_bars, districts_with_counts
 
 LATEST_LENGTH = 5
 TIMELINE_LENGTH = 8

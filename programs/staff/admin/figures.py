@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from ..models import AnnouncedFigure
+from ...models import AnnouncedFigure
 from .base import PUBLICATION, RecordAdmin, fieldset
 from .scoping import ParentScopedInline
 

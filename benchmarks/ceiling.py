@@ -7,13 +7,14 @@ reading a few columns with ``values()``, no template, no FilterSet, no count.
 Measured beside the real pages (benchmarks/run.py), it shows how much of a
 page's cost is the page rather than Django, the database and the server.
 
-Routed only when ``settings.BENCHMARK_VIEWS`` is on (``DJANGO_BENCHMARK_VIEWS=1``).
+Routed only by ``benchmarks.urls``, the URLconf of ``benchmarks.settings``:
+never on a real site.
 """
 
 from django.conf import settings
 from django.http import Http404, JsonResponse
 
-from ..models import (
+from programs.models import (
     Agreement,
     Entrepreneur,
     Expert,

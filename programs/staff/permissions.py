@@ -15,7 +15,7 @@ as checking one.
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import FieldDoesNotExist
 
-from .models import District, Role
+from ..models import District, Role
 
 SUPERUSER = "superuser"
 

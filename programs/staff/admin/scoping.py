@@ -8,7 +8,7 @@ so that a crafted request is refused as firmly as a click.
 
 from django.core.exceptions import PermissionDenied
 
-from ..models import District
+from ...models import District
 from ..permissions import (
     changeable_by,
     district_ids_of,

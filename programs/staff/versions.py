@@ -2,7 +2,7 @@
 Edit versions: every save of a record raises its ``version`` by one.
 
 The admin's forms carry the version a record had when they were opened and
-refuse to save if it has moved on since (``programs/admin/locking.py``). For
+refuse to save if it has moved on since (``programs/staff/admin/locking.py``). For
 that to catch every change, and not only the admin's own, the version is
 raised here, on ``pre_save`` of every record model: ``load_seeds``, imports,
 the publishing actions, reverts and any other ``save()`` raise it too.
@@ -21,7 +21,7 @@ alongside whatever it changes.
 from django.db.models import F
 from django.db.models.signals import pre_save
 
-from .models.base import Record
+from ..models.base import Record
 
 VERSION = "version"
 

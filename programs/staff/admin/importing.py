@@ -1,7 +1,7 @@
 """Spreadsheet import (with a preview) and export of every kind of record.
 
 The columns, and how rows are matched and checked, are in
-``programs.resources``. This module wires them into the admin:
+``programs.staff.resources``. This module wires them into the admin:
 
 - CSV and XLSX only. CSV is written with a byte-order mark, so that Excel
   reads the Chinese names as UTF-8.
@@ -15,7 +15,7 @@ The columns, and how rows are matched and checked, are in
 - Export writes what the changelist shows: its filters and search apply.
 - Importing needs the add and change permissions; exporting, the view
   permission. A district editor's rows are checked one by one against their
-  districts (``programs.resources.refuse_outside_districts``).
+  districts (``programs.staff.resources.refuse_outside_districts``).
 """
 
 from django.contrib import messages

@@ -1,6 +1,6 @@
 """
 Counts of public records for the home page and the statistics page, and the
-charts that show them (their geometry is in programs.charts).
+charts that show them (their geometry is in programs.site.charts).
 
 The counting functions cost one query each, however many records there are.
 """
@@ -14,10 +14,9 @@ from django.db.models import CharField, Count, F, OuterRef, Value
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
 
-from . import filters
-from .charts import Bar, Group, layout_chart
-from .models import (
+from ..models import (
     Agreement,
     District,
     Entrepreneur,
@@ -27,7 +26,9 @@ from .models import (
     Workstation,
     count_of,
 )
-from .models.base import active_and_other_language, in_language
+from ..models.base import active_and_other_language, in_language
+from . import filters
+from .charts import Bar, Group, layout_chart
 
 
 class Kind(NamedTuple):
@@ -305,3 +306,17 @@ def all_charts(districts=None):
         field_chart(fields_with_counts()),
         status_chart(counts_by_status()),
     ]
+
+
+class StatisticsView(TemplateView):
+    """Records by district, year, field and status, as charts and tables."""
+
+    template_name = "programs/stats.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        districts = list(districts_with_counts())
+        context["charts"] = all_charts(districts)
+        # Demo records have a district, so the districts' counts hold them all.
+        context["demo_count"] = sum(district.demo_count for district in districts)
+        return context

@@ -1,7 +1,6 @@
 from django.urls import path
 
-from . import feeds
-from .views import home, records, search, stats
+from . import feeds, home, records, search, stats
 
 app_name = "programs"
 

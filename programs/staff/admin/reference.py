@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from ..models import District, Organization, ResearchField, Source
+from ...models import District, Organization, ResearchField, Source
 from .base import (
     NAMES,
     PUBLICATION,

@@ -14,7 +14,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks
 from django.utils.translation import gettext_lazy as _
 
-from .models import Agreement, Project
+from ..models import Agreement, Project
 
 FEED_LENGTH = 50
 

@@ -10,7 +10,7 @@ from functools import partial
 from django.contrib.sitemaps import Sitemap
 from django.urls import NoReverseMatch, reverse
 
-from .models import (
+from ..models import (
     Agreement,
     District,
     Entrepreneur,

@@ -24,7 +24,7 @@ from import_export import resources, widgets
 from import_export.fields import Field
 from import_export.results import RowResult
 
-from .models import (
+from ..models import (
     Agreement,
     AgreementParty,
     AnnouncedFigure,
@@ -116,7 +116,7 @@ def refuse_outside_districts(user, record, column):
 
     District editors may change only the records of their districts, may add
     records only there and may not move a record into another district
-    (``programs.permissions``). A party to an agreement is the agreement's.
+    (``programs.staff.permissions``). A party to an agreement is the agreement's.
     """
     if user is None:  # an import run from code, not by someone in the admin
         return
@@ -266,7 +266,7 @@ class RecordResource(resources.ModelResource):
     def before_save_instance(self, instance, row, **kwargs):
         # Who moved the record to its publication status, and when, as the
         # admin's form records it: a new record counts unless it is a draft.
-        # (The edit version is raised by programs.locking on every save.)
+        # (The edit version is raised by programs.staff.versions on every save.)
         status = getattr(instance, "publication_status", None)
         on_file = getattr(instance, "_publication_status_on_file", None)
         if status is not None and status != (on_file or PublicationStatus.DRAFT):

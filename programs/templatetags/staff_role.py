@@ -4,7 +4,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from ..models import Role
-from ..permissions import SUPERUSER, districts_of, role_of
+from ..staff.permissions import SUPERUSER, districts_of, role_of
 
 register = template.Library()
 

@@ -1,1 +1,0 @@
-"""The public site's views, one module per part of the site."""
