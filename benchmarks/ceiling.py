@@ -11,36 +11,32 @@ Routed only by ``benchmarks.urls``, the URLconf of ``benchmarks.settings``:
 never on a real site.
 """
 
+import functools
+
 from django.conf import settings
 from django.http import Http404, JsonResponse
+from django.urls import reverse
+from django.utils import translation
 
-from programs.models import (
-    Agreement,
-    Entrepreneur,
-    Expert,
-    Organization,
-    Project,
-    Workstation,
-)
+from programs.kinds import KINDS
 
-# The lists the ceiling can stand beside, by their URL path segment.
-CEILING_LISTS = {
-    "organizations": Organization,
-    "agreements": Agreement,
-    "projects": Project,
-    "workstations": Workstation,
-    "experts": Expert,
-    "entrepreneurs": Entrepreneur,
-}
 
-COLUMNS = ("slug", "name_en", "name_zh")
+@functools.cache
+def ceiling_lists():
+    """Return {list path segment: kind} for every public list.
+
+    Read from the URLconf once, so that each request costs what it did.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        return {reverse(kind.list_url_name).strip("/"): kind for kind in KINDS}
 
 
 def ceiling(request, kind):
     """Return the first page of the ``kind`` list's rows as JSON, in one query."""
-    model = CEILING_LISTS.get(kind)
-    if model is None:
+    kind = ceiling_lists().get(kind)
+    if kind is None:
         raise Http404
+    columns = ("slug", *kind.name_fields)
     # .public() keeps the model's ordering, which is the list's default order.
-    rows = list(model.objects.public().values(*COLUMNS)[: settings.PAGE_SIZE])
+    rows = list(kind.model.objects.public().values(*columns)[: settings.PAGE_SIZE])
     return JsonResponse({"results": rows})

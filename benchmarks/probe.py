@@ -29,13 +29,13 @@ def plan(list_kind):
     """Return the URLs to benchmark and the rows each list holds, as a dict."""
     from django.db.models import Count
 
-    from benchmarks.ceiling import CEILING_LISTS
+    from benchmarks.ceiling import ceiling_lists
 
-    model = CEILING_LISTS[list_kind]
+    lists = ceiling_lists()
+    model = lists[list_kind].model
     public = model.objects.public()
     rows = {
-        kind: kind_model.objects.public().count()
-        for kind, kind_model in CEILING_LISTS.items()
+        segment: kind.model.objects.public().count() for segment, kind in lists.items()
     }
     # A record from the middle of the list, so neither end flatters the page.
     slug, name = public.order_by("slug").values_list("slug", "name_en")[

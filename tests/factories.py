@@ -114,6 +114,11 @@ def make_entrepreneur(**fields):
     return Entrepreneur.objects.create(**fields)
 
 
+def make_of_kind(kind, **fields):
+    """Make a record of ``kind`` (``programs.kinds``) with its own builder."""
+    return globals()[f"make_{kind.key}"](**fields)
+
+
 def make_figure(**fields):
     n = _defaults("figure", fields)
     fields.setdefault("label_en", f"Figure {n}")

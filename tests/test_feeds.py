@@ -313,16 +313,6 @@ def test_sitemap_costs_one_query_per_kind(client, django_assert_num_queries):
         assert f"http://testserver{record.get_absolute_url()}" in urls
 
 
-def test_sitemap_skips_pages_not_built_yet(client, monkeypatch):
-    """A fixed page whose URL name does not resolve is left out, not a 500."""
-    monkeypatch.setattr(
-        sitemaps, "STATIC_PAGES", ("programs:home", "programs:not-built-yet")
-    )
-    urls = sitemap_urls(client)
-    assert "http://testserver/" in urls
-    assert "http://testserver/agreements/" not in urls
-
-
 # robots.txt
 
 

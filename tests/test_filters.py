@@ -4,15 +4,13 @@ import re
 import pytest
 from django.urls import reverse
 
+from programs.kinds import KINDS, PROGRAMME_KINDS
 from programs.models import (
     Agreement,
     District,
-    Entrepreneur,
-    Expert,
     Organization,
     Project,
     Source,
-    Workstation,
 )
 from programs.site import filters
 
@@ -159,25 +157,14 @@ def test_agreement_filters_projects():
 # status and kind ------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("filterset_class", "factory", "status"),
-    [
-        (filters.AgreementFilterSet, f.make_agreement, Agreement.Status.IN_FORCE),
-        (filters.ProjectFilterSet, f.make_project, Project.Status.UNDER_WAY),
-        (filters.WorkstationFilterSet, f.make_workstation, Workstation.Status.CLOSED),
-        (filters.ExpertFilterSet, f.make_expert, Expert.Status.ENDED),
-        (
-            filters.EntrepreneurFilterSet,
-            f.make_entrepreneur,
-            Entrepreneur.Status.SETTLED,
-        ),
-    ],
-)
-def test_status_filters_by_status(filterset_class, factory, status):
+@pytest.mark.parametrize("kind", PROGRAMME_KINDS, ids=str)
+def test_status_filters_by_status(kind):
     """`status` keeps the records in that status."""
-    factory(name_en="Match", status=status)
-    factory(name_en="Other")
-    assert names(filterset_class, {"status": status}) == ["Match"]
+    default = kind.model._meta.get_field("status").default
+    status = next(value for value in kind.model.Status.values if value != default)
+    f.make_of_kind(kind, name_en="Match", status=status)
+    f.make_of_kind(kind, name_en="Other")
+    assert names(kind.filterset, {"status": status}) == ["Match"]
 
 
 def test_unknown_status_is_an_error():
@@ -216,20 +203,14 @@ def test_in_demonstration_zone_filters_districts():
 
 
 @pytest.mark.parametrize(
-    ("filterset_class", "factory", "date_field"),
-    [
-        (filters.AgreementFilterSet, f.make_agreement, "signed_on"),
-        (filters.ProjectFilterSet, f.make_project, "announced_on"),
-        (filters.WorkstationFilterSet, f.make_workstation, "established_on"),
-        (filters.ExpertFilterSet, f.make_expert, "appointed_on"),
-        (filters.EntrepreneurFilterSet, f.make_entrepreneur, "signed_on"),
-    ],
+    "kind", [kind for kind in KINDS if "year" in kind.filterset.base_filters], ids=str
 )
-def test_year_filters_by_the_records_date(filterset_class, factory, date_field):
+def test_year_filters_by_the_records_date(kind):
     """`year` keeps records dated in that year."""
-    factory(name_en="2023", **{date_field: datetime.date(2023, 6, 15)})
-    factory(name_en="2022", **{date_field: datetime.date(2022, 12, 31)})
-    assert names(filterset_class, {"year": "2023"}) == ["2023"]
+    name = kind.name_fields[0]
+    f.make_of_kind(kind, **{name: "2023", kind.date_field: datetime.date(2023, 6, 15)})
+    f.make_of_kind(kind, **{name: "2022", kind.date_field: datetime.date(2022, 12, 31)})
+    assert names(kind.filterset, {"year": "2023"}) == ["2023"]
 
 
 def test_year_filters_sources_by_publication():

@@ -10,6 +10,7 @@ import importlib
 import pytest
 from django.db import connection
 
+from programs.kinds import KINDS
 from programs.models import Project
 from programs.site import filters
 
@@ -23,16 +24,7 @@ one_spelling = importlib.import_module("programs.migrations.0007_one_spelling_pe
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="PostgreSQL-only behaviour"
 )
-FILTERSETS = {
-    "district": filters.DistrictFilterSet,
-    "organization": filters.OrganizationFilterSet,
-    "agreement": filters.AgreementFilterSet,
-    "project": filters.ProjectFilterSet,
-    "workstation": filters.WorkstationFilterSet,
-    "expert": filters.ExpertFilterSet,
-    "entrepreneur": filters.EntrepreneurFilterSet,
-    "source": filters.SourceFilterSet,
-}
+FILTERSETS = {kind.key: kind.filterset for kind in KINDS}
 
 
 def test_every_search_field_has_a_trigram_index_in_the_migration():

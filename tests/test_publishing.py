@@ -2,12 +2,14 @@
 
 import datetime
 import re
+from functools import partial
 
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from programs.kinds import KINDS, PROGRAMME_KINDS, kind_of
 from programs.models import (
     AnnouncedFigure,
     Project,
@@ -197,16 +199,9 @@ def test_every_changelist_shows_and_filters_by_the_state(admin_client, model):
 
 # Every public surface -----------------------------------------------------------
 
-# Each public kind: its builder, its list's URL name, and the name field.
+# Each public kind: its builder and its name field.
 PUBLIC_KINDS = {
-    "district": (f.make_district, "name_en"),
-    "organization": (f.make_organization, "name_en"),
-    "agreement": (f.make_agreement, "name_en"),
-    "project": (f.make_project, "name_en"),
-    "workstation": (f.make_workstation, "name_en"),
-    "expert": (f.make_expert, "name_en"),
-    "entrepreneur": (f.make_entrepreneur, "name_en"),
-    "source": (f.make_source, "title_en"),
+    kind.key: (partial(f.make_of_kind, kind), kind.name_fields[0]) for kind in KINDS
 }
 by_kind = pytest.mark.parametrize("kind", PUBLIC_KINDS)
 
@@ -306,7 +301,7 @@ def district_with_one_of_each_kind(status):
     return district
 
 
-COUNTED_KINDS = ["agreement", "project", "workstation", "expert", "entrepreneur"]
+COUNTED_KINDS = [kind.key for kind in PROGRAMME_KINDS]
 
 
 @HIDDEN_STATES
@@ -365,7 +360,7 @@ def test_announced_figures_count_only_published_records_on_record(client, status
 
 @pytest.mark.parametrize(
     "model",
-    [model for model in BUILDERS if hasattr(model, "get_absolute_url")],
+    [model for model in BUILDERS if kind_of(model)],
     ids=lambda model: model._meta.model_name,
 )
 def test_archiving_in_the_admin_takes_a_record_off_the_next_public_page(

@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from programs.kinds import KINDS as RECORD_KINDS
 from programs.models import PublicationStatus
-from programs.site.search import SEARCH_KINDS
 from programs.templatetags.highlight import highlight
 
 from . import factories as f
@@ -14,7 +14,7 @@ from . import factories as f
 pytestmark = pytest.mark.django_db
 
 DRAFT = PublicationStatus.DRAFT
-KINDS = [kind.key for kind in SEARCH_KINDS]
+KINDS = [kind.key for kind in RECORD_KINDS]
 
 
 def make_of_each(stem_en="Qingpu", stem_zh="青浦", count=3, **fields):

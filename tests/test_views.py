@@ -7,6 +7,7 @@ from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from programs.kinds import KINDS
 from programs.models import AgreementParty, PublicationStatus
 
 from . import factories as f
@@ -57,26 +58,8 @@ def three_of_each():
     return records
 
 
-LIST_URLS = [
-    "programs:district-list",
-    "programs:organization-list",
-    "programs:agreement-list",
-    "programs:project-list",
-    "programs:workstation-list",
-    "programs:expert-list",
-    "programs:entrepreneur-list",
-    "programs:source-list",
-]
-DETAIL_KINDS = [
-    "district",
-    "organization",
-    "agreement",
-    "project",
-    "workstation",
-    "expert",
-    "entrepreneur",
-    "source",
-]
+LIST_URLS = [kind.list_url_name for kind in KINDS]
+DETAIL_KINDS = [kind.key for kind in KINDS]
 
 
 @pytest.mark.parametrize("url_name", LIST_URLS)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -133,6 +134,14 @@ class Record(models.Model):
 
     class Meta:
         abstract = True
+
+    def get_absolute_url(self):
+        """Return the record's public page.
+
+        Only the kinds in ``programs.kinds`` have pages; their URL names are
+        built from the model name, one spelling per kind.
+        """
+        return reverse(f"programs:{self._meta.model_name}-detail", args=[self.slug])
 
     def natural_key(self):
         return (self.slug,)

@@ -2,7 +2,6 @@
 
 from django.db import models
 from django.db.models import F
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -64,9 +63,6 @@ class Agreement(SourcedRecord):
         ]
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
-
-    def get_absolute_url(self):
-        return reverse("programs:agreement-detail", args=[self.slug])
 
     @property
     def cooperation_areas(self):
@@ -213,9 +209,6 @@ class Project(SourcedRecord):
         verbose_name = _("project")
         verbose_name_plural = _("projects")
 
-    def get_absolute_url(self):
-        return reverse("programs:project-detail", args=[self.slug])
-
 
 class Expert(Person):
     """A person appointed as an expert by an organization, to serve somewhere."""
@@ -276,9 +269,6 @@ class Expert(Person):
         ]
         verbose_name = _("expert")
         verbose_name_plural = _("experts")
-
-    def get_absolute_url(self):
-        return reverse("programs:expert-detail", args=[self.slug])
 
 
 class Workstation(SourcedRecord):
@@ -343,9 +333,6 @@ class Workstation(SourcedRecord):
         ]
         verbose_name = _("academician workstation")
         verbose_name_plural = _("academician workstations")
-
-    def get_absolute_url(self):
-        return reverse("programs:workstation-detail", args=[self.slug])
 
 
 class Entrepreneur(Person):
@@ -426,6 +413,3 @@ class Entrepreneur(Person):
         ]
         verbose_name = _("overseas entrepreneur")
         verbose_name_plural = _("overseas entrepreneurs")
-
-    def get_absolute_url(self):
-        return reverse("programs:entrepreneur-detail", args=[self.slug])

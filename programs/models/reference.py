@@ -1,7 +1,6 @@
 """Where facts come from, and the places and bodies records point at."""
 
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -51,9 +50,6 @@ class Source(Record):
             return self.title_en
         return f"{self.title_en} ({self.published_on:%Y-%m-%d})"
 
-    def get_absolute_url(self):
-        return reverse("programs:source-detail", args=[self.slug])
-
     # Partials name any record by name_en/name_zh; a source's name is its title.
     name_en = property(lambda self: self.title_en)
     name_zh = property(lambda self: self.title_zh)
@@ -87,9 +83,6 @@ class District(SourcedRecord):
         ]
         verbose_name = _("district")
         verbose_name_plural = _("districts")
-
-    def get_absolute_url(self):
-        return reverse("programs:district-detail", args=[self.slug])
 
 
 class ResearchField(NamedRecord):
@@ -146,6 +139,3 @@ class Organization(SourcedRecord):
         ]
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
-
-    def get_absolute_url(self):
-        return reverse("programs:organization-detail", args=[self.slug])

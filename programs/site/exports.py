@@ -3,8 +3,9 @@ CSV and JSON exports of the public lists.
 
 Every list answers ``?format=csv`` and ``?format=json`` with all the rows its
 filters select, not one page, through the same FilterSet as the HTML page.
-Each kind of record names its exported fields here; nothing else leaves the
-site, and a field a model declares staff-only cannot be named at all.
+Each kind of record's exported fields are its columns in ``programs.kinds``;
+nothing else leaves the site, and a field a model declares staff-only cannot
+be named at all.
 
 Related records appear by name, in the language of the page the export was
 asked from, and only when they are published: a draft district is a blank
@@ -30,16 +31,7 @@ from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from ..models import (
-    Agreement,
-    District,
-    Entrepreneur,
-    Expert,
-    Organization,
-    Project,
-    Source,
-    Workstation,
-)
+from ..kinds import KINDS
 
 FORMATS = ("csv", "json")
 
@@ -97,14 +89,15 @@ def field_column(model, name, key=None):
 class Export:
     """The public columns of one kind of record and the reads they need."""
 
-    def __init__(self, model, filename, fields):
+    def __init__(self, model, fields):
         self.model = model
-        self.filename = filename
         self.columns = []
         self.select_related = []
         self.prefetch_related = []
-        for spec in fields:
-            name, key = (spec, spec) if isinstance(spec, str) else spec
+        for name in fields:
+            # "url" is the record's page on this site (the last column), so a
+            # field of that name, a source's own link, is exported as "link".
+            key = "link" if name == "url" else name
             if name in NEVER_EXPORTED or name in model.STAFF_ONLY_FIELDS:
                 raise ImproperlyConfigured(f"{model.__name__}.{name} is not public.")
             field = model._meta.get_field(name)
@@ -142,7 +135,9 @@ class Export:
         content_type = (
             "text/csv; charset=utf-8" if export_format == "csv" else "application/json"
         )
-        filename = f"{self.filename}-{timezone.localdate():%Y-%m-%d}.{export_format}"
+        # Named after the list it was asked from: /projects/ gives projects-….
+        name = request.path.strip("/").rsplit("/", 1)[-1]
+        filename = f"{name}-{timezone.localdate():%Y-%m-%d}.{export_format}"
         return StreamingHttpResponse(
             content,
             content_type=content_type,
@@ -216,119 +211,7 @@ def write_json(columns, records):
     yield b"\n]\n"
 
 
-SUMMARY = ("summary_en", "summary_zh", "sources")
-
-EXPORTS = {
-    export.model: export
-    for export in (
-        Export(
-            District,
-            "districts",
-            (
-                "name_en",
-                "name_zh",
-                "city_en",
-                "city_zh",
-                "province_en",
-                "province_zh",
-                "in_demonstration_zone",
-                *SUMMARY,
-            ),
-        ),
-        Export(
-            Organization,
-            "organizations",
-            ("name_en", "name_zh", "kind", "district", "website", *SUMMARY),
-        ),
-        Export(
-            Agreement,
-            "agreements",
-            (
-                "name_en",
-                "name_zh",
-                "signed_on",
-                "status",
-                "district",
-                "parties",
-                "cooperation_areas_en",
-                "cooperation_areas_zh",
-                *SUMMARY,
-            ),
-        ),
-        Export(
-            Project,
-            "projects",
-            (
-                "name_en",
-                "name_zh",
-                "kind",
-                "status",
-                "announced_on",
-                "lead_organization",
-                "district",
-                "agreement",
-                "field",
-                *SUMMARY,
-            ),
-        ),
-        Export(
-            Workstation,
-            "workstations",
-            (
-                "name_en",
-                "name_zh",
-                "host_organization",
-                "district",
-                "field",
-                "established_on",
-                "status",
-                "experts",
-                *SUMMARY,
-            ),
-        ),
-        Export(
-            Expert,
-            "experts",
-            (
-                "name_en",
-                "name_zh",
-                "title_en",
-                "title_zh",
-                "appointed_by",
-                "appointed_on",
-                "district",
-                "status",
-                "research_fields",
-                *SUMMARY,
-            ),
-        ),
-        Export(
-            Entrepreneur,
-            "entrepreneurs",
-            (
-                "name_en",
-                "name_zh",
-                "country_or_region_en",
-                "country_or_region_zh",
-                "venture_en",
-                "venture_zh",
-                "host_organization",
-                "district",
-                "field",
-                "signed_on",
-                "status",
-                "project",
-                *SUMMARY,
-            ),
-        ),
-        Export(
-            Source,
-            "sources",
-            # "url" is the record's page on this site; the source's own is "link".
-            ("title_en", "title_zh", "outlet", "published_on", ("url", "link")),
-        ),
-    )
-}
+EXPORTS = {kind.model: Export(kind.model, kind.columns) for kind in KINDS}
 
 
 def bad_request(message):

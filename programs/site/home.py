@@ -6,10 +6,9 @@ of signings, in three queries.
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from ..models import Agreement, Entrepreneur, Project
+from ..kinds import KINDS
 from .records import public_figures
 from .related import latest_of_each
 from .stats import district_bars, districts_with_counts
@@ -17,12 +16,8 @@ from .stats import district_bars, districts_with_counts
 LATEST_LENGTH = 5
 TIMELINE_LENGTH = 8
 
-# What the date of each kind on the timeline marks.
-SIGNINGS = {
-    "agreement": (Agreement, _("Agreement signed")),
-    "project": (Project, _("Project announced")),
-    "entrepreneur": (Entrepreneur, _("Overseas entrepreneur signed")),
-}
+# The kinds whose dates are events on the timeline, and what each date marks.
+TIMELINE_KINDS = {kind.key: kind for kind in KINDS if kind.event}
 
 
 @dataclass(frozen=True)
@@ -54,8 +49,8 @@ class HomeView(TemplateView):
             group.key: group.rows
             for group in latest_of_each(
                 {
-                    key: model.objects.public()
-                    for key, (model, _event) in SIGNINGS.items()
+                    key: kind.model.objects.public()
+                    for key, kind in TIMELINE_KINDS.items()
                 },
                 limit=TIMELINE_LENGTH,
             )
@@ -69,7 +64,7 @@ class HomeView(TemplateView):
 def timeline(rows_by_key, length=TIMELINE_LENGTH):
     """Return the latest ``length`` dated signings, oldest first."""
     signings = [
-        Signing(row.date, SIGNINGS[key][1], row)
+        Signing(row.date, TIMELINE_KINDS[key].event, row)
         for key, rows in rows_by_key.items()
         for row in rows
         if row.date is not None

@@ -12,6 +12,7 @@ from django.utils.text import capfirst
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
+from ..kinds import KINDS
 from ..models import (
     Agreement,
     AgreementParty,
@@ -31,16 +32,6 @@ from .exports import ExportMixin
 from .related import latest_of_each
 
 PUBLIC_SOURCES = Prefetch("sources", queryset=Source.objects.public())
-
-# The kinds of record a district, organization or source page lists, by URL key.
-RECORD_KINDS = {
-    "organization": Organization,
-    "agreement": Agreement,
-    "project": Project,
-    "workstation": Workstation,
-    "expert": Expert,
-    "entrepreneur": Entrepreneur,
-}
 
 
 def public_figures():
@@ -104,8 +95,9 @@ class DistrictDetailView(PublicDetailView):
         context = super().get_context_data(**kwargs)
         context["groups"] = latest_of_each(
             {
-                key: model.objects.public().filter(district=self.object)
-                for key, model in RECORD_KINDS.items()
+                kind.key: kind.model.objects.public().filter(district=self.object)
+                for kind in KINDS
+                if kind.has_district
             }
         )
         return context
@@ -126,20 +118,15 @@ class OrganizationDetailView(PublicDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        organization = self.object
+        # The records the list's ?organization= filter finds, so that each
+        # group's "See all" shows the same records and more.
         context["groups"] = latest_of_each(
             {
-                "agreement": Agreement.objects.public().filter(parties=organization),
-                "project": Project.objects.public().filter(
-                    lead_organization=organization
-                ),
-                "workstation": Workstation.objects.public().filter(
-                    host_organization=organization
-                ),
-                "expert": Expert.objects.public().filter(appointed_by=organization),
-                "entrepreneur": Entrepreneur.objects.public().filter(
-                    host_organization=organization
-                ),
+                kind.key: kind.model.objects.public().filter(
+                    **{kind.organization_lookup: self.object}
+                )
+                for kind in KINDS
+                if kind.organization_lookup
             }
         )
         return context
@@ -245,11 +232,9 @@ class SourceDetailView(PublicDetailView):
         context = super().get_context_data(**kwargs)
         context["groups"] = latest_of_each(
             {
-                "district": District.objects.public().filter(sources=self.object),
-                **{
-                    key: model.objects.public().filter(sources=self.object)
-                    for key, model in RECORD_KINDS.items()
-                },
+                kind.key: kind.model.objects.public().filter(sources=self.object)
+                for kind in KINDS
+                if kind.has_sources
             }
         )
         return context

@@ -15,21 +15,12 @@ from django.db.models import CharField, Count, DateField, F, Value, Window
 from django.db.models.functions import Cast, RowNumber, Substr
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.text import Truncator, capfirst
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 from django.views.generic import TemplateView
 
-from ..models import (
-    Agreement,
-    District,
-    Entrepreneur,
-    Expert,
-    Organization,
-    Project,
-    Source,
-    Workstation,
-)
+from ..kinds import KINDS, Kind
 from . import filters
 
 # The lists reject a longer ``q``; a search that allowed more would link to
@@ -39,68 +30,8 @@ RESULTS_PER_KIND = 5
 # Enough of a summary for a one-line snippet, without fetching whole texts.
 SNIPPET_CHARS = 160
 
-SUMMARY = (("summary_en", "summary_zh"),)
-
-
-@dataclass(frozen=True)
-class SearchKind:
-    """One kind of record as search sees it: its list, name and snippet fields.
-
-    ``context`` holds (English, Chinese) field pairs joined into the snippet
-    under each result; never a field in the model's ``STAFF_ONLY_FIELDS``.
-    """
-
-    key: str
-    model: type
-    filterset: type
-    context: tuple = SUMMARY
-    name: tuple = ("name_en", "name_zh")
-
-    @property
-    def plural(self):
-        return self.model._meta.verbose_name_plural
-
-    @property
-    def label(self):
-        return capfirst(self.plural)
-
-    def matching(self, query):
-        """Return the public records the kind's list shows for ``?q=query``."""
-        return self.filterset.matching(self.model.objects.public(), query)
-
-
-SEARCH_KINDS = (
-    SearchKind(
-        "district",
-        District,
-        filters.DistrictFilterSet,
-        context=(("city_en", "city_zh"), ("province_en", "province_zh")),
-    ),
-    SearchKind("organization", Organization, filters.OrganizationFilterSet),
-    SearchKind("agreement", Agreement, filters.AgreementFilterSet),
-    SearchKind("project", Project, filters.ProjectFilterSet),
-    SearchKind("workstation", Workstation, filters.WorkstationFilterSet),
-    SearchKind(
-        "expert", Expert, filters.ExpertFilterSet, context=(("title_en", "title_zh"),)
-    ),
-    SearchKind(
-        "entrepreneur",
-        Entrepreneur,
-        filters.EntrepreneurFilterSet,
-        context=(
-            ("venture_en", "venture_zh"),
-            ("country_or_region_en", "country_or_region_zh"),
-        ),
-    ),
-    SearchKind(
-        "source",
-        Source,
-        filters.SourceFilterSet,
-        context=(("outlet", "outlet"),),
-        name=("title_en", "title_zh"),
-    ),
-)
-CONTEXT_COLUMNS = max(len(kind.context) for kind in SEARCH_KINDS)
+# Every kind's rows have as many snippet columns as the kind with the most.
+CONTEXT_COLUMNS = max(len(kind.snippet_fields) for kind in KINDS)
 
 
 @dataclass(frozen=True)
@@ -125,10 +56,15 @@ class SearchHit:
 class KindResults:
     """The first matches of one kind, how many there are, and where to see all."""
 
-    kind: SearchKind
+    kind: Kind
     hits: list
     total: int
     see_all_url: str
+
+
+def matching(kind, query):
+    """Return the public records of ``kind`` its list shows for ``?q=query``."""
+    return kind.filterset.matching(kind.model.objects.public(), query)
 
 
 def search(query, limit=RESULTS_PER_KIND):
@@ -136,8 +72,8 @@ def search(query, limit=RESULTS_PER_KIND):
     query = query.strip()
     if not query:
         return []
-    parts = [_first_matches(kind, query, limit) for kind in SEARCH_KINDS]
-    found = {kind.key: [] for kind in SEARCH_KINDS}
+    parts = [_first_matches(kind, query, limit) for kind in KINDS]
+    found = {kind.key: [] for kind in KINDS}
     totals = {}
     rows = parts[0].union(*parts[1:], all=True)
     for key, slug, name_en, name_zh, date, demo, position, total, *context in rows:
@@ -145,11 +81,11 @@ def search(query, limit=RESULTS_PER_KIND):
         found[key].append((position, hit))
         totals[key] = total
     results = []
-    for kind in SEARCH_KINDS:
+    for kind in KINDS:
         if not found[kind.key]:
             continue
         hits = [hit for _position, hit in sorted(found[kind.key], key=itemgetter(0))]
-        list_url = reverse(f"programs:{kind.key}-list")
+        list_url = reverse(kind.list_url_name)
         results.append(
             KindResults(
                 kind, hits, totals[kind.key], f"{list_url}?{urlencode({'q': query})}"
@@ -166,18 +102,18 @@ def _first_matches(kind, query, limit):
     order their parts, so the position travels as a column.
     """
     model = kind.model
-    name_en, name_zh = kind.name
+    name_en, name_zh = kind.name_fields
     date = F(model.date_field) if model.date_field else Cast(Value(None), DateField())
     context = {}
     for index in range(CONTEXT_COLUMNS):
         for language, column in enumerate(("en", "zh")):
-            if index < len(kind.context):
-                field = kind.context[index][language]
+            if index < len(kind.snippet_fields):
+                field = kind.snippet_fields[index][language]
                 context[f"c{index}_{column}"] = _snippet_column(model, field)
             else:
                 context[f"c{index}_{column}"] = Value("", output_field=CharField())
     return (
-        kind.matching(query)
+        matching(kind, query)
         .order_by()
         .annotate(
             group=Value(kind.key, output_field=CharField()),
@@ -234,10 +170,10 @@ def kinds_named(query):
     if len(query) < 2:
         return []
     named = []
-    for kind in SEARCH_KINDS:
+    for kind in KINDS:
         with override("en"):
-            english = str(kind.label)
-        if query in english.casefold() or query in str(kind.label).casefold():
+            english = str(kind.heading)
+        if query in english.casefold() or query in str(kind.heading).casefold():
             named.append(kind)
     return named
 
@@ -296,6 +232,6 @@ class SearchView(TemplateView):
             total=sum(group.total for group in results),
             named_kinds=kinds_named(query) if query else [],
             examples=EXAMPLE_SEARCHES,
-            kinds=SEARCH_KINDS,
+            kinds=KINDS,
         )
         return context

@@ -8,31 +8,15 @@ Each section of records costs one query, however many records it lists.
 from functools import partial
 
 from django.contrib.sitemaps import Sitemap
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
-from ..models import (
-    Agreement,
-    District,
-    Entrepreneur,
-    Expert,
-    Organization,
-    Project,
-    Source,
-    Workstation,
-)
+from ..kinds import KINDS
 
-# The pages that are not a record, by URL name. Names that do not resolve
-# (pages still to be built) are left out rather than failing the sitemap.
+# The pages that are not a record, by URL name: home, every list, and the
+# statistics and search pages.
 STATIC_PAGES = (
     "programs:home",
-    "programs:district-list",
-    "programs:organization-list",
-    "programs:agreement-list",
-    "programs:project-list",
-    "programs:workstation-list",
-    "programs:expert-list",
-    "programs:entrepreneur-list",
-    "programs:source-list",
+    *(kind.list_url_name for kind in KINDS),
     "programs:stats",
     "programs:search",
 )
@@ -50,18 +34,10 @@ class StaticPagesSitemap(BilingualSitemap):
     """The home page and the list pages."""
 
     def items(self):
-        return [name for name in STATIC_PAGES if _resolves(name)]
+        return list(STATIC_PAGES)
 
     def location(self, item):
         return reverse(item)
-
-
-def _resolves(url_name):
-    try:
-        reverse(url_name)
-    except NoReverseMatch:
-        return False
-    return True
 
 
 class RecordSitemap(BilingualSitemap):
@@ -82,17 +58,5 @@ class RecordSitemap(BilingualSitemap):
 # per request, so no state (such as latest_lastmod) is shared between requests.
 SITEMAPS = {
     "pages": StaticPagesSitemap,
-    **{
-        model._meta.model_name: partial(RecordSitemap, model)
-        for model in (
-            District,
-            Organization,
-            Agreement,
-            Project,
-            Workstation,
-            Expert,
-            Entrepreneur,
-            Source,
-        )
-    },
+    **{kind.key: partial(RecordSitemap, kind.model) for kind in KINDS},
 }

@@ -7,61 +7,26 @@ The counting functions cost one query each, however many records there are.
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import NamedTuple
-from urllib.parse import urlencode
 
 from django.db.models import CharField, Count, F, OuterRef, Value
 from django.db.models.functions import ExtractYear
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from ..models import (
-    Agreement,
-    District,
-    Entrepreneur,
-    Expert,
-    Project,
-    ResearchField,
-    Workstation,
-    count_of,
-)
+from ..kinds import PROGRAMME_KINDS
+from ..models import District, ResearchField, count_of
 from ..models.base import active_and_other_language, in_language
-from . import filters
 from .charts import Bar, Group, layout_chart
 
+# By key, in the order the charts and the home page list them.
+KINDS = {kind.key: kind for kind in PROGRAMME_KINDS}
 
-class Kind(NamedTuple):
-    """A kind of record the charts count, and the list its numbers link to."""
-
-    model: type
-    filterset: type
-    label: str
-
-    def list_url(self, key, **query):
-        """Return the list of this kind filtered by ``query``; "" if it cannot be."""
-        if not all(name in self.filterset.base_filters for name in query):
-            return ""
-        return f"{reverse(f'programs:{key}-list')}?{urlencode(query)}"
-
-
-# By URL key, in the order the charts and the home page list them.
-KINDS = {
-    "agreement": Kind(Agreement, filters.AgreementFilterSet, _("Agreements")),
-    "project": Kind(Project, filters.ProjectFilterSet, _("Projects")),
-    "workstation": Kind(Workstation, filters.WorkstationFilterSet, _("Workstations")),
-    "expert": Kind(Expert, filters.ExpertFilterSet, _("Experts")),
-    "entrepreneur": Kind(
-        Entrepreneur, filters.EntrepreneurFilterSet, _("Entrepreneurs")
-    ),
-}
-
-# The kinds that have a research field, and the lookup that reaches it.
+# The kinds that have a research field, and the lookup that reaches it: the
+# one behind their list's ?field= filter, which each count links to.
 FIELD_LOOKUPS = {
-    "project": "field",
-    "workstation": "field",
-    "expert": "research_fields",
-    "entrepreneur": "field",
+    kind.key: kind.research_field_lookup
+    for kind in PROGRAMME_KINDS
+    if kind.research_field_lookup
 }
 
 
@@ -183,7 +148,7 @@ def district_bars(district):
             kind.label,
             getattr(district, f"{key}_count"),
             key,
-            kind.list_url(key, district=district.slug),
+            kind.list_url(district=district.slug),
         )
         for key, kind in KINDS.items()
     )
@@ -217,7 +182,7 @@ def year_chart(counts):
                     kind.label,
                     counts.get((key, year), 0),
                     key,
-                    kind.list_url(key, year=year),
+                    kind.list_url(year=year),
                 )
                 for key, kind in kinds.items()
             ),
@@ -247,7 +212,7 @@ def field_chart(fields):
                 kind.label,
                 getattr(field, f"{key}_count"),
                 key,
-                kind.list_url(key, field=field.slug),
+                kind.list_url(field=field.slug),
             )
             for key, kind in kinds.items()
         )
@@ -274,7 +239,7 @@ def status_chart(counts):
                     label,
                     counts.get((key, value), 0),
                     key,
-                    kind.list_url(key, status=value),
+                    kind.list_url(status=value),
                 )
                 for value, label in kind.model.Status.choices
             ),

@@ -24,6 +24,7 @@ from import_export import resources, widgets
 from import_export.fields import Field
 from import_export.results import RowResult
 
+from ..kinds import BY_MODEL
 from ..models import (
     Agreement,
     AgreementParty,
@@ -42,8 +43,6 @@ from .permissions import district_of, may_add_in, may_change
 
 SLUG_SEPARATOR = ";"
 NAMES = ("name_en", "name_zh")
-SUMMARY = ("summary_en", "summary_zh")
-CONTACT = ("email", "phone")
 
 
 class SlugWidget(widgets.ForeignKeyWidget):
@@ -93,6 +92,26 @@ class DateWidget(widgets.DateWidget):
             ) from None
         # A spreadsheet's date cell reads as a datetime at midnight.
         return cleaned.date() if isinstance(cleaned, datetime.datetime) else cleaned
+
+
+def columns_of(model):
+    """Return the import and export columns of a kind of record, in order.
+
+    The slug that rows are matched by, the kind's public columns
+    (``programs.kinds``), the staff-only fields that only staff see, and the
+    publication status. A many-to-many with roles of its own (an agreement's
+    parties) has a resource of its own instead.
+    """
+    public = [
+        name
+        for name in BY_MODEL[model].columns
+        if not _has_own_resource(model._meta.get_field(name))
+    ]
+    return ["slug", *public, *model.STAFF_ONLY_FIELDS, "publication_status"]
+
+
+def _has_own_resource(field):
+    return field.many_to_many and not field.remote_field.through._meta.auto_created
 
 
 def no_such_slug(model, slug):
@@ -306,16 +325,7 @@ class SourceResource(RecordResource):
 
     class Meta:
         model = Source
-        fields = [
-            "slug",
-            "title_en",
-            "title_zh",
-            "outlet",
-            "published_on",
-            "url",
-            "notes",
-            "publication_status",
-        ]
+        fields = columns_of(Source)
 
 
 class DistrictResource(RecordResource):
@@ -323,18 +333,7 @@ class DistrictResource(RecordResource):
 
     class Meta:
         model = District
-        fields = [
-            "slug",
-            *NAMES,
-            "city_en",
-            "city_zh",
-            "province_en",
-            "province_zh",
-            "in_demonstration_zone",
-            *SUMMARY,
-            "sources",
-            "publication_status",
-        ]
+        fields = columns_of(District)
 
 
 class ResearchFieldResource(RecordResource):
@@ -348,33 +347,13 @@ class ResearchFieldResource(RecordResource):
 class OrganizationResource(RecordResource):
     class Meta:
         model = Organization
-        fields = [
-            "slug",
-            *NAMES,
-            "kind",
-            "district",
-            "website",
-            *SUMMARY,
-            "sources",
-            "publication_status",
-        ]
+        fields = columns_of(Organization)
 
 
 class AgreementResource(RecordResource):
     class Meta:
         model = Agreement
-        fields = [
-            "slug",
-            *NAMES,
-            "signed_on",
-            "status",
-            "district",
-            "cooperation_areas_en",
-            "cooperation_areas_zh",
-            *SUMMARY,
-            "sources",
-            "publication_status",
-        ]
+        fields = columns_of(Agreement)
 
 
 class AgreementPartyResource(RecordResource):
@@ -401,81 +380,25 @@ class AgreementPartyResource(RecordResource):
 class ProjectResource(RecordResource):
     class Meta:
         model = Project
-        fields = [
-            "slug",
-            *NAMES,
-            "kind",
-            "status",
-            "announced_on",
-            "lead_organization",
-            "district",
-            "agreement",
-            "field",
-            *SUMMARY,
-            "sources",
-            "publication_status",
-        ]
+        fields = columns_of(Project)
 
 
 class ExpertResource(RecordResource):
     class Meta:
         model = Expert
-        fields = [
-            "slug",
-            *NAMES,
-            "title_en",
-            "title_zh",
-            "appointed_by",
-            "appointed_on",
-            "district",
-            "status",
-            "research_fields",
-            *CONTACT,
-            *SUMMARY,
-            "sources",
-            "publication_status",
-        ]
+        fields = columns_of(Expert)
 
 
 class WorkstationResource(RecordResource):
     class Meta:
         model = Workstation
-        fields = [
-            "slug",
-            *NAMES,
-            "host_organization",
-            "district",
-            "field",
-            "established_on",
-            "status",
-            "experts",
-            *SUMMARY,
-            "sources",
-            "publication_status",
-        ]
+        fields = columns_of(Workstation)
 
 
 class EntrepreneurResource(RecordResource):
     class Meta:
         model = Entrepreneur
-        fields = [
-            "slug",
-            *NAMES,
-            "country_or_region_en",
-            "country_or_region_zh",
-            "venture_en",
-            "venture_zh",
-            "host_organization",
-            "district",
-            "field",
-            "project",
-            "signed_on",
-            "status",
-            *CONTACT,
-            *SUMMARY,
-            "sources",
-            "publication_status",
-        ]
+        fields = columns_of(Entrepreneur)
 
 
 class AnnouncedFigureResource(RecordResource):

@@ -7,28 +7,23 @@ from django.utils import dateformat, formats
 from django.utils.html import format_html, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_info, gettext
-from django.utils.translation import gettext_lazy as _
 
+from ..kinds import BY_KEY, KINDS
 from ..models.base import CHINESE, ENGLISH, active_and_other_language, in_language
 
 register = template.Library()
 
-# The URL keys of programs.site.related.latest_of_each, as headings.
-KIND_PLURALS = {
-    "district": _("districts"),
-    "organization": _("organizations"),
-    "agreement": _("agreements"),
-    "project": _("projects"),
-    "workstation": _("academician workstations"),
-    "expert": _("experts"),
-    "entrepreneur": _("overseas entrepreneurs"),
-}
-
 
 @register.filter
 def kind_plural(key):
-    """Return the plural name of the kind of record with URL key ``key``."""
-    return KIND_PLURALS.get(key, key)
+    """Return the plural name of the kind of record with key ``key``."""
+    return BY_KEY[key].plural
+
+
+@register.simple_tag
+def record_kinds():
+    """Return every kind of public record (``programs.kinds``), in order."""
+    return KINDS
 
 
 @register.filter

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from ...kinds import kind_of
 from .history import RecordHistoryAdmin
 from .importing import RecordImportExportAdmin
 from .locking import LockedEditAdmin
@@ -81,6 +82,13 @@ class RecordAdmin(
             "widget": widgets.AdminTextareaWidget,
         },
     }
+
+    def get_view_on_site_url(self, obj=None):
+        # Only the kinds of programs.kinds have public pages: research fields
+        # and announced figures have none to view.
+        if obj is not None and kind_of(obj) is None:
+            return None
+        return super().get_view_on_site_url(obj)
 
     def get_list_filter(self, request):
         # Every list can show or hide the records generate_demo invented.
