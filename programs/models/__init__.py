@@ -6,7 +6,7 @@ that is its natural key (fixtures and URLs use it), a publication status and the
 sources its facts come from. Only published records reach the public site.
 """
 
-from .base import PublicationStatus, RecordQuerySet, count_of
+from .base import PublicationStatus, RecordQuerySet, count_of, set_publication_status
 from .figures import AnnouncedFigure
 from .programmes import (
     Agreement,
@@ -36,4 +36,5 @@ __all__ = [
     "StaffScope",
     "Workstation",
     "count_of",
+    "set_publication_status",
 ]

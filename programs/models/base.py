@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,24 @@ class PublicationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
     ARCHIVED = "archived", _("Archived")
+
+
+def set_publication_status(record, status, user, *, stored):
+    """Move ``record`` to ``status``, noting that ``user`` did it, and when.
+
+    ``stored`` is the status the record has in the database (None for a new
+    record, which counts as a draft). Only a move is noted: saving a record
+    in the status it already had leaves who published it, and when, as they
+    were. Return True if the record moves. The caller saves it.
+
+    The one rule behind the admin's actions, its change form and imports.
+    """
+    record.publication_status = status
+    if status == (stored or PublicationStatus.DRAFT):
+        return False
+    record.publication_changed_at = timezone.now()
+    record.publication_changed_by = user
+    return True
 
 
 def active_and_other_language():

@@ -83,24 +83,39 @@ class PublicDetailView(DetailView):
         return public_figures().counting(self.object)
 
 
+class RelatedRecordsMixin:
+    """A detail page that lists the latest records of each kind pointing at it.
+
+    One query for every kind together (``latest_of_each``).
+    """
+
+    def related_lookup(self, kind):
+        """Return the lookup from ``kind``'s records to this one, or None."""
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        querysets = {}
+        for kind in KINDS:
+            lookup = self.related_lookup(kind)
+            if lookup:
+                querysets[kind.key] = kind.model.objects.public().filter(
+                    **{lookup: self.object}
+                )
+        context["groups"] = latest_of_each(querysets)
+        return context
+
+
 class DistrictListView(PublicListView):
     model = District
     filterset_class = filters.DistrictFilterSet
 
 
-class DistrictDetailView(PublicDetailView):
+class DistrictDetailView(RelatedRecordsMixin, PublicDetailView):
     model = District
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["groups"] = latest_of_each(
-            {
-                kind.key: kind.model.objects.public().filter(district=self.object)
-                for kind in KINDS
-                if kind.has_district
-            }
-        )
-        return context
+    def related_lookup(self, kind):
+        return "district" if kind.has_district else None
 
     def get_figures(self):
         return public_figures().filter(district=self.object)
@@ -112,24 +127,14 @@ class OrganizationListView(PublicListView):
     select_related = ("district",)
 
 
-class OrganizationDetailView(PublicDetailView):
+class OrganizationDetailView(RelatedRecordsMixin, PublicDetailView):
     model = Organization
     select_related = ("district",)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        # The records the list's ?organization= filter finds, so that each
-        # group's "See all" shows the same records and more.
-        context["groups"] = latest_of_each(
-            {
-                kind.key: kind.model.objects.public().filter(
-                    **{kind.organization_lookup: self.object}
-                )
-                for kind in KINDS
-                if kind.organization_lookup
-            }
-        )
-        return context
+    def related_lookup(self, kind):
+        # What the list's ?organization= filter finds, so that each group's
+        # "See all" shows the same records and more.
+        return kind.organization_lookup
 
     def get_figures(self):
         return public_figures().filter(organization=self.object)
@@ -224,20 +229,12 @@ class SourceListView(PublicListView):
     filterset_class = filters.SourceFilterSet
 
 
-class SourceDetailView(PublicDetailView):
+class SourceDetailView(RelatedRecordsMixin, PublicDetailView):
     model = Source
     prefetch_related = ()
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["groups"] = latest_of_each(
-            {
-                kind.key: kind.model.objects.public().filter(sources=self.object)
-                for kind in KINDS
-                if kind.has_sources
-            }
-        )
-        return context
+    def related_lookup(self, kind):
+        return "sources" if kind.has_sources else None
 
     def get_figures(self):
         return public_figures().filter(source=self.object)

@@ -20,8 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 from django.views.generic import TemplateView
 
-from ..kinds import KINDS, Kind
+from ..kinds import BY_KEY, KINDS, Kind
 from . import filters
+from .related import RecordLink
 
 # The lists reject a longer ``q``; a search that allowed more would link to
 # lists that refuse it.
@@ -35,21 +36,11 @@ CONTEXT_COLUMNS = max(len(kind.snippet_fields) for kind in KINDS)
 
 
 @dataclass(frozen=True)
-class SearchHit:
-    """One matching record: its names and a snippet in both languages."""
+class SearchHit(RecordLink):
+    """One matching record: a link to it, and a snippet in both languages."""
 
-    url_name: str
-    slug: str
-    name_en: str
-    name_zh: str
-    date: object
-    context_en: str
-    context_zh: str
-    # Invented by generate_demo: the results label it.
-    is_demo: bool = False
-
-    def get_absolute_url(self):
-        return reverse(self.url_name, args=[self.slug])
+    context_en: str = ""
+    context_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -142,14 +133,14 @@ def _snippet_column(model, field):
 def _hit(key, slug, name_en, name_zh, date, context, is_demo=False):
     english, chinese = context[0::2], context[1::2]
     return SearchHit(
-        f"programs:{key}-detail",
+        BY_KEY[key].detail_url_name,
         slug,
         name_en,
         name_zh,
         date,
-        _join(english),
-        _join(chinese),
         is_demo,
+        context_en=_join(english),
+        context_zh=_join(chinese),
     )
 
 

@@ -141,15 +141,15 @@ def _name(record):
     return text, "" if tag == active_tag else tag
 
 
+def _bar(kind, value, **query):
+    """Return a kind's bar: its label, its count, and its list filtered so."""
+    return Bar(kind.label, value, kind.key, kind.list_url(**query))
+
+
 def district_bars(district):
     """Return a district's public records per kind, linked to the filtered lists."""
     return tuple(
-        Bar(
-            kind.label,
-            getattr(district, f"{key}_count"),
-            key,
-            kind.list_url(district=district.slug),
-        )
+        _bar(kind, getattr(district, f"{key}_count"), district=district.slug)
         for key, kind in KINDS.items()
     )
 
@@ -178,12 +178,7 @@ def year_chart(counts):
         Group(
             str(year),
             tuple(
-                Bar(
-                    kind.label,
-                    counts.get((key, year), 0),
-                    key,
-                    kind.list_url(year=year),
-                )
+                _bar(kind, counts.get((key, year), 0), year=year)
                 for key, kind in kinds.items()
             ),
         )
@@ -208,12 +203,7 @@ def field_chart(fields):
     groups = []
     for field in fields:
         bars = tuple(
-            Bar(
-                kind.label,
-                getattr(field, f"{key}_count"),
-                key,
-                kind.list_url(field=field.slug),
-            )
+            _bar(kind, getattr(field, f"{key}_count"), field=field.slug)
             for key, kind in kinds.items()
         )
         if any(bar.value for bar in bars):
@@ -236,10 +226,7 @@ def status_chart(counts):
             kind.label,
             tuple(
                 Bar(
-                    label,
-                    counts.get((key, value), 0),
-                    key,
-                    kind.list_url(status=value),
+                    label, counts.get((key, value), 0), key, kind.list_url(status=value)
                 )
                 for value, label in kind.model.Status.choices
             ),

@@ -1,67 +1,49 @@
+"""
+The public site's URLs: home, statistics, search, a list and a detail page per
+kind of record, and the Atom feeds.
+
+URL names follow one spelling per kind (``programs.kinds``): the list of
+experts is ``programs:expert-list`` and each expert ``programs:expert-detail``.
+"""
+
 from django.urls import path
 
 from . import feeds, home, records, search, stats
 
 app_name = "programs"
 
+
+def record_pages(prefix, list_view, detail_view):
+    """Return the list and detail URLs of one kind of record, under ``prefix``."""
+    key = list_view.model._meta.model_name
+    return [
+        path(f"{prefix}/", list_view.as_view(), name=f"{key}-list"),
+        path(f"{prefix}/<slug:slug>/", detail_view.as_view(), name=f"{key}-detail"),
+    ]
+
+
 urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
     path("stats/", stats.StatisticsView.as_view(), name="stats"),
     path("search/", search.SearchView.as_view(), name="search"),
-    path("districts/", records.DistrictListView.as_view(), name="district-list"),
-    path(
-        "districts/<slug:slug>/",
-        records.DistrictDetailView.as_view(),
-        name="district-detail",
+    *record_pages("districts", records.DistrictListView, records.DistrictDetailView),
+    *record_pages(
+        "organizations",
+        records.OrganizationListView,
+        records.OrganizationDetailView,
     ),
-    path(
-        "organizations/",
-        records.OrganizationListView.as_view(),
-        name="organization-list",
+    *record_pages("agreements", records.AgreementListView, records.AgreementDetailView),
+    *record_pages("projects", records.ProjectListView, records.ProjectDetailView),
+    *record_pages(
+        "workstations", records.WorkstationListView, records.WorkstationDetailView
     ),
-    path(
-        "organizations/<slug:slug>/",
-        records.OrganizationDetailView.as_view(),
-        name="organization-detail",
+    *record_pages("experts", records.ExpertListView, records.ExpertDetailView),
+    *record_pages(
+        "entrepreneurs",
+        records.EntrepreneurListView,
+        records.EntrepreneurDetailView,
     ),
-    path("agreements/", records.AgreementListView.as_view(), name="agreement-list"),
-    path(
-        "agreements/<slug:slug>/",
-        records.AgreementDetailView.as_view(),
-        name="agreement-detail",
-    ),
-    path("projects/", records.ProjectListView.as_view(), name="project-list"),
-    path(
-        "projects/<slug:slug>/",
-        records.ProjectDetailView.as_view(),
-        name="project-detail",
-    ),
-    path(
-        "workstations/", records.WorkstationListView.as_view(), name="workstation-list"
-    ),
-    path(
-        "workstations/<slug:slug>/",
-        records.WorkstationDetailView.as_view(),
-        name="workstation-detail",
-    ),
-    path("experts/", records.ExpertListView.as_view(), name="expert-list"),
-    path(
-        "experts/<slug:slug>/", records.ExpertDetailView.as_view(), name="expert-detail"
-    ),
-    path(
-        "entrepreneurs/",
-        records.EntrepreneurListView.as_view(),
-        name="entrepreneur-list",
-    ),
-    path(
-        "entrepreneurs/<slug:slug>/",
-        records.EntrepreneurDetailView.as_view(),
-        name="entrepreneur-detail",
-    ),
-    path("sources/", records.SourceListView.as_view(), name="source-list"),
-    path(
-        "sources/<slug:slug>/", records.SourceDetailView.as_view(), name="source-detail"
-    ),
+    *record_pages("sources", records.SourceListView, records.SourceDetailView),
     path("feeds/agreements/", feeds.AgreementFeed(), name="agreement-feed"),
     path("feeds/projects/", feeds.ProjectFeed(), name="project-feed"),
 ]

@@ -17,27 +17,20 @@ import datetime
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 from import_export.fields import Field
 from import_export.results import RowResult
 
-from ..kinds import BY_MODEL
+from ..kinds import BY_MODEL, KINDS
 from ..models import (
     Agreement,
     AgreementParty,
     AnnouncedFigure,
     District,
-    Entrepreneur,
-    Expert,
-    Organization,
-    Project,
-    PublicationStatus,
     ResearchField,
-    Source,
-    Workstation,
+    set_publication_status,
 )
 from .permissions import district_of, may_add_in, may_change
 
@@ -168,9 +161,15 @@ class RecordResource(resources.ModelResource):
         "DateField": DateWidget,
     }
 
-    # The column naming the record's district, where a district editor's
-    # import is refused; None for records with no district.
-    district_column = "district"
+    def district_column(self):
+        """Return the column naming a row's district, or None if it has none.
+
+        A district editor's rows outside their districts are refused there.
+        """
+        model = self._meta.model
+        if model is District:
+            return "slug"
+        return "district" if hasattr(model, "district") else None
 
     class Meta:
         import_id_fields = ["slug"]
@@ -241,10 +240,7 @@ class RecordResource(resources.ModelResource):
         errors = {}
         for name in self.get_import_id_fields():
             field = self.fields[name]
-            try:
-                field.clean(row)
-            except ValueError as error:
-                errors[field.column_name] = [str(error)]
+            _clean_into(errors, field.column_name, field, row)
         if errors:
             raise ValidationError(errors)
 
@@ -263,10 +259,7 @@ class RecordResource(resources.ModelResource):
         # the other columns, rather than failing later when they are saved.
         for field in self.get_import_fields():
             if isinstance(field.widget, SlugsWidget) and field.column_name in row:
-                try:
-                    field.clean(row)
-                except ValueError as error:
-                    errors[field.attribute] = [str(error)]
+                _clean_into(errors, field.attribute, field, row)
         if errors:
             raise ValidationError(errors)
 
@@ -278,8 +271,8 @@ class RecordResource(resources.ModelResource):
         if not import_validation_errors:
             user = getattr(self, "user", None)
             if original is not None and original.pk is not None:
-                refuse_outside_districts(user, original, self.district_column)
-            refuse_outside_districts(user, instance, self.district_column)
+                refuse_outside_districts(user, original, self.district_column())
+            refuse_outside_districts(user, instance, self.district_column())
         return False
 
     def before_save_instance(self, instance, row, **kwargs):
@@ -287,10 +280,13 @@ class RecordResource(resources.ModelResource):
         # admin's form records it: a new record counts unless it is a draft.
         # (The edit version is raised by programs.staff.versions on every save.)
         status = getattr(instance, "publication_status", None)
-        on_file = getattr(instance, "_publication_status_on_file", None)
-        if status is not None and status != (on_file or PublicationStatus.DRAFT):
-            instance.publication_changed_at = timezone.now()
-            instance.publication_changed_by = kwargs.get("user")
+        if status is not None:
+            set_publication_status(
+                instance,
+                status,
+                kwargs.get("user"),
+                stored=instance._publication_status_on_file,
+            )
 
     def get_diff_class(self):
         resource = self
@@ -320,40 +316,10 @@ class RecordResource(resources.ModelResource):
         self._last_diff = None
 
 
-class SourceResource(RecordResource):
-    district_column = None
-
-    class Meta:
-        model = Source
-        fields = columns_of(Source)
-
-
-class DistrictResource(RecordResource):
-    district_column = "slug"
-
-    class Meta:
-        model = District
-        fields = columns_of(District)
-
-
 class ResearchFieldResource(RecordResource):
-    district_column = None
-
     class Meta:
         model = ResearchField
         fields = ["slug", *NAMES, "publication_status"]
-
-
-class OrganizationResource(RecordResource):
-    class Meta:
-        model = Organization
-        fields = columns_of(Organization)
-
-
-class AgreementResource(RecordResource):
-    class Meta:
-        model = Agreement
-        fields = columns_of(Agreement)
 
 
 class AgreementPartyResource(RecordResource):
@@ -363,42 +329,19 @@ class AgreementPartyResource(RecordResource):
     the agreements the changelist shows.
     """
 
-    district_column = "agreement"
-
     class Meta:
         model = AgreementParty
         fields = ["agreement", "organization", "role"]
         import_id_fields = ["agreement", "organization"]
+
+    def district_column(self):
+        return "agreement"
 
     @classmethod
     def rows_for_export(cls, admin_queryset):
         return AgreementParty.objects.filter(
             agreement__in=admin_queryset.order_by().values("pk")
         ).order_by("agreement__slug", "role", "organization__slug")
-
-
-class ProjectResource(RecordResource):
-    class Meta:
-        model = Project
-        fields = columns_of(Project)
-
-
-class ExpertResource(RecordResource):
-    class Meta:
-        model = Expert
-        fields = columns_of(Expert)
-
-
-class WorkstationResource(RecordResource):
-    class Meta:
-        model = Workstation
-        fields = columns_of(Workstation)
-
-
-class EntrepreneurResource(RecordResource):
-    class Meta:
-        model = Entrepreneur
-        fields = columns_of(Entrepreneur)
 
 
 class AnnouncedFigureResource(RecordResource):
@@ -421,16 +364,31 @@ class AnnouncedFigureResource(RecordResource):
         ]
 
 
+def _clean_into(errors, key, field, row):
+    """Read ``field`` from ``row``; if it cannot be, add why to ``errors[key]``."""
+    try:
+        field.clean(row)
+    except ValueError as error:
+        errors[key] = [str(error)]
+
+
+def kind_resource(kind):
+    """Return the resource of a kind of record (``programs.kinds``).
+
+    Its columns are ``columns_of()`` the kind; everything else is
+    RecordResource's.
+    """
+    return resources.modelresource_factory(
+        kind.model,
+        resource_class=RecordResource,
+        meta_options={"fields": columns_of(kind.model)},
+    )
+
+
 # The resources each model's admin offers, the model's own first.
 RESOURCES = {
-    Source: [SourceResource],
-    District: [DistrictResource],
+    **{kind.model: [kind_resource(kind)] for kind in KINDS},
     ResearchField: [ResearchFieldResource],
-    Organization: [OrganizationResource],
-    Agreement: [AgreementResource, AgreementPartyResource],
-    Project: [ProjectResource],
-    Expert: [ExpertResource],
-    Workstation: [WorkstationResource],
-    Entrepreneur: [EntrepreneurResource],
     AnnouncedFigure: [AnnouncedFigureResource],
 }
+RESOURCES[Agreement].append(AgreementPartyResource)

@@ -3,14 +3,14 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import widgets
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from ...kinds import kind_of
 from .history import RecordHistoryAdmin
 from .importing import RecordImportExportAdmin
-from .locking import LockedEditAdmin
+from .locking import LockedEditAdmin, versioned_changelist_formset, versioned_form
 from .publishing import PublishingAdmin
 from .scoping import DistrictScopedAdmin
 
@@ -49,12 +49,27 @@ STAFF_ONLY_CONTACT = fieldset(
 )
 
 
+class RecordAdminDefaults(admin.ModelAdmin):
+    """What one concern of RecordAdmin asks of another, when that one is absent.
+
+    Last in RecordAdmin's bases, so that the concern's own method wins.
+    """
+
+    def scoped_for_change(self, request, queryset):
+        """Return the records of ``queryset`` the user may change: all of them.
+
+        DistrictScopedAdmin narrows this for district editors.
+        """
+        return queryset
+
+
 class RecordAdmin(
     DistrictScopedAdmin,
     LockedEditAdmin,
     PublishingAdmin,
     RecordImportExportAdmin,
     RecordHistoryAdmin,
+    RecordAdminDefaults,
 ):
     """What every record admin shares.
 
@@ -62,6 +77,16 @@ class RecordAdmin(
     (scoping), refusing a save over someone else's (locking), moving records
     between draft, published and archived (publishing), spreadsheet import
     and export (importing), and the history of every change (history).
+
+    Why this order: the concerns are plain mixins, and each must come before
+    RecordHistoryAdmin, the one that derives from Django's ModelAdmin
+    (through simple-history's): placed after it, Django's own methods would
+    shadow theirs. RecordAdminDefaults comes last so that a concern's own
+    method overrides the default it stands in for. A hook that two concerns
+    both need (saving, the change form, the list's formset, reverting) is
+    overridden here, once, and calls each concern's part by name in the
+    order it must run; every other hook belongs to one concern alone.
+    ``tests/test_admin_composition.py`` pins all of this.
     """
 
     # is_demo is set by generate_demo only: an edited record stays what it was.
@@ -83,6 +108,36 @@ class RecordAdmin(
         },
     }
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            return super().get_form(request, obj, change, **kwargs)
+        kwargs = self.form_fields_without_version(request, obj, kwargs)
+        form = super().get_form(request, obj, change, **kwargs)
+        # The version check goes outermost: a revert is checked like an edit.
+        return versioned_form(self.revert_form(form, obj))
+
+    def get_changelist_formset(self, request, **kwargs):
+        formset = super().get_changelist_formset(request, **kwargs)
+        # Rows of other districts are made read-only on top of the version
+        # check, so a refused row is never also reported as stale.
+        return self.scoped_changelist_formset(
+            request, versioned_changelist_formset(formset)
+        )
+
+    def save_model(self, request, obj, form, change):
+        self.refuse_unscoped_save(request, obj, change)
+        self.note_publication_change(request, obj)
+        super().save_model(request, obj, form, change)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Reverting saves like the change form does, so it checks alike: in
+        # one transaction, where the version check locks the row.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            self.refuse_unallowed_revert(request, object_id)
+            return super().history_form_view(
+                request, object_id, version_id, extra_context
+            )
+
     def get_view_on_site_url(self, obj=None):
         # Only the kinds of programs.kinds have public pages: research fields
         # and announced figures have none to view.
@@ -91,8 +146,12 @@ class RecordAdmin(
         return super().get_view_on_site_url(obj)
 
     def get_list_filter(self, request):
-        # Every list can show or hide the records generate_demo invented.
-        return [*super().get_list_filter(request), "is_demo"]
+        # Every list filters by publication status, first, and can show or
+        # hide the records generate_demo invented.
+        list_filter = list(super().get_list_filter(request))
+        if "publication_status" not in list_filter:
+            list_filter.insert(0, "publication_status")
+        return [*list_filter, "is_demo"]
 
 
 class SourcedRecordAdmin(RecordAdmin):

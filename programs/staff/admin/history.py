@@ -79,12 +79,13 @@ class RecordHistoryAdmin(SimpleHistoryAdmin):
 
     # Reverting ----------------------------------------------------------------
 
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        """Show a version; on POST, save it over the record (revert to it).
+    def refuse_unallowed_revert(self, request, object_id):
+        """Raise unless ``request`` may show, or on POST revert, the record.
 
         Simple-history saves a POST for anyone who may view the history; here
         only staff who may change the record revert it. A deleted record is
-        restored from the deleted list instead.
+        restored from the deleted list instead. Called by
+        RecordAdmin.history_form_view before the version is shown or saved.
         """
         record = self.get_object(request, unquote(object_id))
         if record is None:
@@ -94,15 +95,13 @@ class RecordHistoryAdmin(SimpleHistoryAdmin):
             or not self.has_change_permission(request, record)
         ):
             raise PermissionDenied
-        return super().history_form_view(
-            request, object_id, version_id, extra_context=extra_context
-        )
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        if obj is not None and is_historic(obj):
-            return self._revert_form(form, obj)
-        return form
+    def revert_form(self, form, obj):
+        """Return ``form``, or for a version of a record its form for reverting.
+
+        Called by RecordAdmin.get_form.
+        """
+        return self._revert_form(form, obj) if is_historic(obj) else form
 
     def _revert_form(self, form, version_instance):
         """Return ``form`` for reverting the stored record to ``version_instance``.

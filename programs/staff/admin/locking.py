@@ -158,6 +158,11 @@ class VersionedFormSet:
             key.widget = RowKeyInput(form)
 
 
+def versioned_changelist_formset(formset):
+    """Return the list's ``formset`` with each row's version checked."""
+    return type(formset.__name__, (VersionedFormSet, formset), {})
+
+
 def versioned_formset(formset_class):
     """Return ``formset_class`` whose changed rows refuse stale saves."""
     return type(
@@ -254,6 +259,9 @@ class LockedEditAdmin:
 
     Every form that changes a record carries the version it was opened at;
     see the module's docstring for how the check holds under concurrency.
+    RecordAdmin puts ``versioned_form()`` on its change form,
+    ``versioned_changelist_formset()`` on its list, and runs a revert in one
+    transaction, as the change view does.
     """
 
     def get_fieldsets(self, request, obj=None):
@@ -267,15 +275,17 @@ class LockedEditAdmin:
         *others, (title, options) = fieldsets
         return [*others, (title, {**options, "fields": [*options["fields"], VERSION]})]
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            return super().get_form(request, obj, change, **kwargs)
+    def form_fields_without_version(self, request, obj, kwargs):
+        """Return get_form()'s ``kwargs`` for ``obj`` with the version left out.
+
+        The version is not a model form field (the model's is not editable):
+        versioned_form() adds it. Called by RecordAdmin.get_form.
+        """
         if "fields" not in kwargs:
             kwargs["fields"] = flatten_fieldsets(self.get_fieldsets(request, obj))
         if kwargs["fields"] is not None:
-            # Not a model form field: the model's version is not editable.
             kwargs["fields"] = [name for name in kwargs["fields"] if name != VERSION]
-        return versioned_form(super().get_form(request, obj, change, **kwargs))
+        return kwargs
 
     def get_formsets_with_inlines(self, request, obj=None):
         for formset, inline in super().get_formsets_with_inlines(request, obj):
@@ -286,10 +296,6 @@ class LockedEditAdmin:
     def get_changelist_form(self, request, **kwargs):
         form = super().get_changelist_form(request, **kwargs)
         return versioned_form(form, check_unchanged=False)
-
-    def get_changelist_formset(self, request, **kwargs):
-        formset = super().get_changelist_formset(request, **kwargs)
-        return type(formset.__name__, (VersionedFormSet, formset), {})
 
     def changelist_view(self, request, extra_context=None):
         if not (request.method == "POST" and "_save" in request.POST):
@@ -321,10 +327,3 @@ class LockedEditAdmin:
                 messages.ERROR,
             )
         return response
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # Reverting saves like the change form does, so it checks alike.
-        with transaction.atomic(using=router.db_for_write(self.model)):
-            return super().history_form_view(
-                request, object_id, version_id, extra_context
-            )

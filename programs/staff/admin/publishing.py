@@ -2,11 +2,10 @@
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import model_ngettext
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ...models import PublicationStatus
+from ...models import PublicationStatus, set_publication_status
 
 # What an action reports, by the status it moves records to.
 DONE = {
@@ -16,28 +15,20 @@ DONE = {
 }
 
 
-def stamp_publication_change(obj, user, when=None):
-    """Record on ``obj`` that ``user`` just moved it to its publication status."""
-    obj.publication_changed_at = when or timezone.now()
-    obj.publication_changed_by = user
-
-
-def publication_status_changes(obj, change):
-    """Return True if saving ``obj`` moves it to another publication status.
+def stored_publication_status(obj):
+    """Return the publication status ``obj`` has in the database, or None.
 
     Compared with the stored row, not the form's initial data: reverting to
     an earlier version starts from that version's status, not the stored one.
-    A new record counts as moved unless it starts as a draft.
     """
-    if not change:
-        return obj.publication_status != PublicationStatus.DRAFT
-    stored = (
+    if obj.pk is None:
+        return None
+    return (
         type(obj)
         ._default_manager.filter(pk=obj.pk)
         .values_list("publication_status", flat=True)
         .first()
     )
-    return stored != obj.publication_status
 
 
 class PublishingAdmin:
@@ -45,7 +36,8 @@ class PublishingAdmin:
 
     The actions save each record that changes state (not ``QuerySet.update()``,
     which would skip its history and the page cache's signals), and the change
-    form stamps who and when whenever it changes the status.
+    form notes who and when whenever it changes the status. Both, and imports,
+    go through ``programs.models.set_publication_status``.
     """
 
     actions = ["publish", "archive", "unpublish"]
@@ -65,17 +57,15 @@ class PublishingAdmin:
 
     def _set_publication_status(self, request, queryset, status):
         selected = queryset.count()
-        scoped_for_change = getattr(self, "scoped_for_change", None)
-        if scoped_for_change is not None:
-            queryset = scoped_for_change(request, queryset)
+        queryset = self.scoped_for_change(request, queryset)
         allowed = queryset.count()
-        now = timezone.now()
         changed = 0
         # One save per record: each writes a version to the record's history,
         # with who did it, and its signal invalidates the cached public pages.
         for obj in queryset.exclude(publication_status=status).order_by("pk"):
-            obj.publication_status = status
-            stamp_publication_change(obj, request.user, now)
+            set_publication_status(
+                obj, status, request.user, stored=obj.publication_status
+            )
             obj._history_user = request.user
             obj.save(
                 update_fields=[
@@ -122,10 +112,17 @@ class PublishingAdmin:
                 messages.WARNING,
             )
 
-    def save_model(self, request, obj, form, change):
-        if publication_status_changes(obj, change):
-            stamp_publication_change(obj, request.user)
-        super().save_model(request, obj, form, change)
+    def note_publication_change(self, request, obj):
+        """Note who moved ``obj`` to its publication status, if the form moved it.
+
+        Called by RecordAdmin.save_model before the record is saved.
+        """
+        set_publication_status(
+            obj,
+            obj.publication_status,
+            request.user,
+            stored=stored_publication_status(obj),
+        )
 
     def get_list_display(self, request):
         # Every list shows each record's state.
@@ -133,9 +130,3 @@ class PublishingAdmin:
         if "publication_status" not in list_display:
             list_display.append("publication_status")
         return list_display
-
-    def get_list_filter(self, request):
-        list_filter = list(super().get_list_filter(request))
-        if "publication_status" not in list_filter:
-            list_filter.insert(0, "publication_status")
-        return list_filter

@@ -94,9 +94,11 @@ class DistrictScopedAdmin:
             queryset = queryset.filter(pk__in=district_ids_of(request.user))
         return queryset, may_have_duplicates
 
-    def get_changelist_formset(self, request, **kwargs):
-        """Make the list-editable rows of records the user may not change read-only."""
-        formset_class = super().get_changelist_formset(request, **kwargs)
+    def scoped_changelist_formset(self, request, formset_class):
+        """Return ``formset_class`` with rows the user may not change read-only.
+
+        Called by RecordAdmin.get_changelist_formset.
+        """
         user = request.user
 
         class ScopedChangelistFormSet(formset_class):
@@ -113,8 +115,12 @@ class DistrictScopedAdmin:
 
         return ScopedChangelistFormSet
 
-    def save_model(self, request, obj, form, change):
-        # The form already refuses other districts; this catches any other path.
+    def refuse_unscoped_save(self, request, obj, change):
+        """Raise PermissionDenied unless the user may save ``obj``.
+
+        The form already refuses other districts; this catches any other path.
+        Called by RecordAdmin.save_model.
+        """
         allowed = (
             may_change(request.user, obj)
             if change
@@ -122,7 +128,6 @@ class DistrictScopedAdmin:
         )
         if not allowed:
             raise PermissionDenied
-        super().save_model(request, obj, form, change)
 
 
 def _is_autocomplete(request):
