@@ -267,3 +267,11 @@ def test_a_mistyped_year_is_shown_back_in_a_text_box(client):
     text = client.get(reverse("programs:project-list"), {"year": "abc"}).text
     assert re.search(r'<input type="text" name="year" value="abc"', text)
     assert 'type="number"' not in text
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=str)
+def test_meta_fields_list_every_filter_in_the_forms_order(kind):
+    """Each FilterSet's Meta.fields names every filter of its list, in order."""
+    filterset = kind.filterset
+    assert list(filterset.base_filters) == filterset._meta.fields
+    assert list(filterset().form.fields) == filterset._meta.fields

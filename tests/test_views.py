@@ -1,9 +1,11 @@
 import datetime
+import re
 from unittest import mock
 
 import pytest
-from django.contrib.staticfiles import finders
+from django.core.management import call_command
 from django.db import OperationalError, connection
+from django.templatetags.static import static
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -16,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 DRAFT = PublicationStatus.DRAFT
 
-# Budgets from the issue: however many rows and related records a page shows.
+# Query budgets: constant however many rows and related records a page shows
+# (docs/performance.md, "Queries per page constant").
 LIST_QUERY_BUDGET = 4
 DETAIL_QUERY_BUDGET = 8
 
@@ -331,10 +334,29 @@ def test_pages_are_styled_by_our_stylesheet(client):
     assert '<html lang="en">' in text
 
 
-def test_stylesheet_is_served(client, settings):
-    """The stylesheet is served by whitenoise without runserver."""
+def test_stylesheet_is_served_by_whitenoise_as_in_production(
+    client, settings, tmp_path
+):
+    """After collectstatic, the stylesheet's hashed URL answers as CSS, cached
+    for good, from whitenoise with DEBUG off."""
     settings.DEBUG = False
-    assert finders.find("programs/site.css")
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        },
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    url = static("programs/site.css")
+    assert re.fullmatch(r"/static/programs/site\.[0-9a-f]{12}\.css", url)
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/css")
+    assert "immutable" in response["Cache-Control"]
+    assert b"font-family" in b"".join(response.streaming_content)
 
 
 def test_healthz_ok(client):

@@ -153,7 +153,8 @@ class DistrictFilterSet(RecordFilterSet):
 
     class Meta:
         model = District
-        fields = ["q", "in_demonstration_zone"]
+        # Every filter of the list, in the order its form shows them.
+        fields = ["q", "in_demonstration_zone", "sort"]
 
 
 class OrganizationFilterSet(RecordFilterSet):
@@ -163,7 +164,8 @@ class OrganizationFilterSet(RecordFilterSet):
 
     class Meta:
         model = Organization
-        fields = ["q", "district", "kind"]
+        # Every filter of the list, in the order its form shows them.
+        fields = ["q", "district", "kind", "sort"]
 
 
 class AgreementFilterSet(RecordFilterSet):
@@ -175,7 +177,8 @@ class AgreementFilterSet(RecordFilterSet):
 
     class Meta:
         model = Agreement
-        fields = ["q", "district", "organization", "status", "year"]
+        # Every filter of the list, in the order its form shows them.
+        fields = ["q", "district", "organization", "status", "year", "sort"]
 
 
 class ProjectFilterSet(RecordFilterSet):
@@ -190,7 +193,18 @@ class ProjectFilterSet(RecordFilterSet):
 
     class Meta:
         model = Project
-        fields = ["q", "district", "organization", "agreement", "kind", "status"]
+        # Every filter of the list, in the order its form shows them.
+        fields = [
+            "q",
+            "district",
+            "organization",
+            "agreement",
+            "kind",
+            "status",
+            "field",
+            "year",
+            "sort",
+        ]
 
 
 class WorkstationFilterSet(RecordFilterSet):
@@ -203,7 +217,8 @@ class WorkstationFilterSet(RecordFilterSet):
 
     class Meta:
         model = Workstation
-        fields = ["q", "district", "organization", "status", "year"]
+        # Every filter of the list, in the order its form shows them.
+        fields = ["q", "district", "organization", "status", "year", "field", "sort"]
 
 
 class ExpertFilterSet(RecordFilterSet):
@@ -218,7 +233,8 @@ class ExpertFilterSet(RecordFilterSet):
 
     class Meta:
         model = Expert
-        fields = ["q", "district", "organization", "status", "year"]
+        # Every filter of the list, in the order its form shows them.
+        fields = ["q", "district", "organization", "status", "year", "field", "sort"]
 
 
 class EntrepreneurFilterSet(RecordFilterSet):
@@ -243,7 +259,8 @@ class EntrepreneurFilterSet(RecordFilterSet):
 
     class Meta:
         model = Entrepreneur
-        fields = ["q", "district", "organization", "status", "year"]
+        # Every filter of the list, in the order its form shows them.
+        fields = ["q", "district", "organization", "status", "year", "field", "sort"]
 
 
 class SourceFilterSet(RecordFilterSet):
@@ -254,4 +271,5 @@ class SourceFilterSet(RecordFilterSet):
 
     class Meta:
         model = Source
-        fields = ["q", "year"]
+        # Every filter of the list, in the order its form shows them.
+        fields = ["q", "year", "sort"]
