@@ -56,16 +56,19 @@ bench: install
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(BIN)/python -m benchmarks.run
 
+# The suite runs in parallel, one pytest-xdist worker per core by default
+# (each with its own test database); WORKERS=0 runs it in one process.
+WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(WORKERS)
 
-# The same suite on PostgreSQL: pytest-django creates the throw-away database
-# talentzone_test on that server (through its always-present `postgres`
-# database) and drops it afterwards.
+# The same suite on PostgreSQL: pytest-django creates a throw-away database
+# per worker on that server (talentzone_test_gw0, ..., through its
+# always-present `postgres` database) and drops them afterwards.
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 test-postgres: install
 	DATABASE_URL="$(POSTGRES_URL)" DJANGO_TEST_DATABASE_NAME=talentzone_test \
-		$(BIN)/python -m pytest
+		$(BIN)/python -m pytest -n $(WORKERS)
 
 lint: install
 	$(BIN)/ruff check .
