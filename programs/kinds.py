@@ -110,6 +110,20 @@ class Kind:
         """Return the fields that ``?q=`` searches, on the list and site-wide."""
         return self.filterset.search_fields
 
+    @property
+    def direct_columns(self):
+        """Return the columns a record's own form and import row hold.
+
+        A many-to-many with a model of its own in between (an agreement's
+        parties, each with a role) is edited in an inline and imported from a
+        sheet of its own instead.
+        """
+        return tuple(
+            name
+            for name in self.columns
+            if not _through_a_model_of_its_own(self.model._meta.get_field(name))
+        )
+
     def list_url(self, **query):
         """Return the kind's list filtered by ``query``; "" if it cannot be."""
         if not all(name in self.filterset.base_filters for name in query):
@@ -142,6 +156,10 @@ class Kind:
     def has_sources(self):
         """Return True if the kind's records cite their sources."""
         return any(field.name == "sources" for field in self.model._meta.many_to_many)
+
+
+def _through_a_model_of_its_own(field):
+    return field.many_to_many and not field.remote_field.through._meta.auto_created
 
 
 KINDS = (

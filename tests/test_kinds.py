@@ -7,9 +7,16 @@ from django.template.loader import get_template
 from django.urls import reverse
 
 from programs.kinds import BY_KEY, KINDS, PROGRAMME_KINDS, kind_of
-from programs.models import AnnouncedFigure, Expert, ResearchField
+from programs.models import (
+    Agreement,
+    AnnouncedFigure,
+    Entrepreneur,
+    Expert,
+    ResearchField,
+)
 from programs.site import exports, sitemaps
 from programs.staff import resources
+from programs.staff.admin.base import details
 
 from . import factories as f
 
@@ -119,3 +126,22 @@ def test_the_admin_offers_view_on_site_only_for_records_with_a_page(
     response = admin_client.get(url)
     assert response.status_code == 200
     assert ("viewsitelink" in response.text) is has_page
+
+
+def test_an_admin_details_fieldset_holds_the_kinds_columns():
+    """The admin form edits what the kind exports: short English and Chinese
+    texts side by side, long texts apart, and an agreement's parties left to
+    their inline."""
+    _title, entrepreneur = details("Details", Entrepreneur)
+    assert entrepreneur["fields"][:2] == (
+        ("country_or_region_en", "country_or_region_zh"),
+        ("venture_en", "venture_zh"),
+    )
+    _title, agreement = details("Details", Agreement)
+    assert agreement["fields"] == (
+        "signed_on",
+        "status",
+        "district",
+        "cooperation_areas_en",
+        "cooperation_areas_zh",
+    )

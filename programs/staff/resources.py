@@ -90,21 +90,12 @@ class DateWidget(widgets.DateWidget):
 def columns_of(model):
     """Return the import and export columns of a kind of record, in order.
 
-    The slug that rows are matched by, the kind's public columns
-    (``programs.kinds``), the staff-only fields that only staff see, and the
-    publication status. A many-to-many with roles of its own (an agreement's
-    parties) has a resource of its own instead.
+    The slug that rows are matched by, the columns a record holds of its
+    kind's public ones (``programs.kinds``), the fields only staff see, and
+    the publication status.
     """
-    public = [
-        name
-        for name in BY_MODEL[model].columns
-        if not _has_own_resource(model._meta.get_field(name))
-    ]
+    public = BY_MODEL[model].direct_columns
     return ["slug", *public, *model.STAFF_ONLY_FIELDS, "publication_status"]
-
-
-def _has_own_resource(field):
-    return field.many_to_many and not field.remote_field.through._meta.auto_created
 
 
 def no_such_slug(model, slug):

@@ -7,7 +7,8 @@ from django.db import models, router, transaction
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from ...kinds import kind_of
+from ...kinds import NAMES as KIND_NAMES
+from ...kinds import SOURCED, kind_of
 from .history import RecordHistoryAdmin
 from .importing import RecordImportExportAdmin
 from .locking import LockedEditAdmin, versioned_changelist_formset, versioned_form
@@ -31,6 +32,32 @@ class UnixNewlinesField(forms.CharField):
 def fieldset(title, *fields):
     """Return a fieldset for ``ModelAdmin.fieldsets``: a titled group of fields."""
     return (title, {"fields": fields})
+
+
+def details(title, model):
+    """Return a fieldset of what a kind of record holds beyond its names,
+    summary and sources: its public columns (``programs.kinds``), in order.
+
+    An English and a Chinese short text stand side by side; long texts stand
+    one under the other.
+    """
+    shown = [
+        name
+        for name in kind_of(model).direct_columns
+        if name not in (*KIND_NAMES, *SOURCED)
+    ]
+    fields = []
+    for name in shown:
+        if (
+            name.endswith("_zh")
+            and fields
+            and fields[-1] == f"{name[:-3]}_en"
+            and model._meta.get_field(name).get_internal_type() != "TextField"
+        ):
+            fields[-1] = (fields[-1], name)
+        else:
+            fields.append(name)
+    return fieldset(title, *fields)
 
 
 NAMES = fieldset(_("Names"), "name_en", "name_zh", "slug")

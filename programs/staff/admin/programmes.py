@@ -18,7 +18,7 @@ from .base import (
     STAFF_ONLY_CONTACT,
     SUMMARY,
     SourcedRecordAdmin,
-    fieldset,
+    details,
 )
 from .scoping import ParentScopedInline
 
@@ -67,14 +67,7 @@ class AgreementAdmin(SourcedRecordAdmin):
     date_hierarchy = "signed_on"
     fieldsets = [
         NAMES,
-        fieldset(
-            _("Details"),
-            "signed_on",
-            "status",
-            "district",
-            "cooperation_areas_en",
-            "cooperation_areas_zh",
-        ),
+        details(_("Details"), Agreement),
         SUMMARY,
         SOURCES,
         PUBLICATION,
@@ -124,16 +117,7 @@ class ProjectAdmin(SourcedRecordAdmin):
     date_hierarchy = "announced_on"
     fieldsets = [
         NAMES,
-        fieldset(
-            _("Details"),
-            "kind",
-            "status",
-            "announced_on",
-            "lead_organization",
-            "district",
-            "agreement",
-            "field",
-        ),
+        details(_("Details"), Project),
         SUMMARY,
         SOURCES,
         PUBLICATION,
@@ -168,15 +152,7 @@ class ExpertAdmin(SourcedRecordAdmin):
     date_hierarchy = "appointed_on"
     fieldsets = [
         NAMES,
-        fieldset(
-            _("Appointment"),
-            ("title_en", "title_zh"),
-            "appointed_by",
-            "appointed_on",
-            "district",
-            "status",
-            "research_fields",
-        ),
+        details(_("Appointment"), Expert),
         STAFF_ONLY_CONTACT,
         SUMMARY,
         SOURCES,
@@ -216,15 +192,7 @@ class WorkstationAdmin(SourcedRecordAdmin):
     date_hierarchy = "established_on"
     fieldsets = [
         NAMES,
-        fieldset(
-            _("Details"),
-            "host_organization",
-            "district",
-            "field",
-            "established_on",
-            "status",
-            "experts",
-        ),
+        details(_("Details"), Workstation),
         SUMMARY,
         SOURCES,
         PUBLICATION,
@@ -266,17 +234,7 @@ class EntrepreneurAdmin(SourcedRecordAdmin):
     date_hierarchy = "signed_on"
     fieldsets = [
         NAMES,
-        fieldset(
-            _("Details"),
-            ("country_or_region_en", "country_or_region_zh"),
-            ("venture_en", "venture_zh"),
-            "host_organization",
-            "district",
-            "field",
-            "project",
-            "signed_on",
-            "status",
-        ),
+        details(_("Details"), Entrepreneur),
         STAFF_ONLY_CONTACT,
         SUMMARY,
         SOURCES,

@@ -11,6 +11,7 @@ from .base import (
     SUMMARY,
     RecordAdmin,
     SourcedRecordAdmin,
+    details,
     fieldset,
 )
 from .figures import AnnouncedFigureInline
@@ -60,12 +61,7 @@ class DistrictAdmin(SourcedRecordAdmin):
     ]
     fieldsets = [
         NAMES,
-        fieldset(
-            _("Details"),
-            ("city_en", "city_zh"),
-            ("province_en", "province_zh"),
-            "in_demonstration_zone",
-        ),
+        details(_("Details"), District),
         SUMMARY,
         SOURCES,
         PUBLICATION,
@@ -96,7 +92,7 @@ class OrganizationAdmin(SourcedRecordAdmin):
     autocomplete_fields = ["district", "sources"]
     fieldsets = [
         NAMES,
-        fieldset(_("Details"), "kind", "district", "website"),
+        details(_("Details"), Organization),
         SUMMARY,
         SOURCES,
         PUBLICATION,
