@@ -234,6 +234,22 @@ def test_add_form_renders(admin_client, model):
 
 
 @by_model
+def test_add_form_shows_no_stamps_a_record_gets_when_saved(admin_client, model):
+    """Created, updated and published-by are filled in on save: an add form
+    leaves them out rather than show the database default as an object."""
+    response = admin_client.get(admin_url(model, "add"))
+
+    assert "DatabaseDefault" not in response.text
+    shown = {
+        name
+        for _title, options in response.context["adminform"].fieldsets
+        for entry in options["fields"]
+        for name in (entry if isinstance(entry, tuple) else (entry,))
+    }
+    assert not shown & {"created_at", "updated_at", "publication_changed_at"}
+
+
+@by_model
 def test_change_form_renders(admin_client, model):
     """The change form of a record with related records renders."""
     (row,) = build_rows(model, 1)

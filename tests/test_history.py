@@ -176,6 +176,15 @@ def test_a_viewer_sees_a_version_but_cannot_revert_to_it(viewer_client):
     assert project.name_en == "Wetland census"
 
 
+@pytest.mark.parametrize("version", ["abc", "1.5", "-1"])
+def test_a_version_that_is_not_a_number_is_not_found(editor_client, version):
+    """/history/abc/ answers 404, not the 500 simple-history would give."""
+    project = f.make_project()
+    url = f"/admin/programs/project/{project.pk}/history/{version}/"
+
+    assert editor_client.get(url).status_code == 404
+
+
 def test_a_deleted_record_is_listed_and_restored_with_its_history(editor_client):
     """A deleted agreement is listed; restoring brings back pk, slug and parties."""
     source = f.make_source()

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.admin import widgets
 from django.db import models, router, transaction
 from django.db.models import Count
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from ...kinds import NAMES as KIND_NAMES
@@ -71,6 +72,31 @@ PUBLICATION = fieldset(
     "created_at",
     "updated_at",
 )
+# What saving a record fills in: nothing to show on a form that adds one.
+STAMPED_ON_SAVE = (
+    "publication_changed_at",
+    "publication_changed_by",
+    "created_at",
+    "updated_at",
+)
+
+
+def without_fields(fieldsets, names):
+    """Return ``fieldsets`` less the fields ``names``, side-by-side ones too."""
+    trimmed = []
+    for title, options in fieldsets:
+        fields = []
+        for entry in options["fields"]:
+            if isinstance(entry, (list, tuple)):
+                entry = tuple(name for name in entry if name not in names)
+                if entry:
+                    fields.append(entry if len(entry) > 1 else entry[0])
+            elif entry not in names:
+                fields.append(entry)
+        trimmed.append((title, {**options, "fields": fields}))
+    return trimmed
+
+
 STAFF_ONLY_CONTACT = fieldset(
     _("Contact details (staff only, never published)"), "email", "phone"
 )
@@ -135,6 +161,14 @@ class RecordAdmin(
         },
     }
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            # A record not yet saved has no timestamps or stamps to show;
+            # shown, the database default reads as a Python object.
+            return without_fields(fieldsets, STAMPED_ON_SAVE)
+        return self.fieldsets_with_version(request, obj, fieldsets)
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             return super().get_form(request, obj, change, **kwargs)
@@ -159,6 +193,9 @@ class RecordAdmin(
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # Reverting saves like the change form does, so it checks alike: in
         # one transaction, where the version check locks the row.
+        if not str(version_id).isdigit():
+            # simple-history routes any text here and would fail on it.
+            raise Http404(_("No such version."))
         with transaction.atomic(using=router.db_for_write(self.model)):
             self.refuse_unallowed_revert(request, object_id)
             return super().history_form_view(

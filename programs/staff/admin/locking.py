@@ -264,9 +264,12 @@ class LockedEditAdmin:
     transaction, as the change view does.
     """
 
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or not self.has_change_permission(request, obj):
+    def fieldsets_with_version(self, request, obj, fieldsets):
+        """Return ``fieldsets`` with the hidden version field, where it is needed.
+
+        Called by RecordAdmin.get_fieldsets for a record that exists.
+        """
+        if not self.has_change_permission(request, obj):
             return fieldsets
         if VERSION in flatten_fieldsets(fieldsets):
             return fieldsets
