@@ -590,3 +590,45 @@ def test_an_import_records_who_published_and_outdates_open_forms(
     assert draft.publication_changed_by == admin_user
     assert timezone.now() - draft.publication_changed_at < datetime.timedelta(minutes=1)
     assert draft.version == 2
+
+
+# Formulas -------------------------------------------------------------------
+
+FORMULA = "=cmd|' /C calc'!A0"
+
+
+def test_a_staff_csv_export_marks_a_formula_as_text(admin_client):
+    """A name that starts like a formula reaches the CSV behind an apostrophe."""
+    make_project(name_en=FORMULA, name_zh="+1", slug="formula")
+
+    rows = read_rows(export(admin_client, Project, CSV), CSV)
+    header, row = rows[0], rows[1]
+
+    assert row[header.index("name_en")] == "'" + FORMULA
+    assert row[header.index("name_zh")] == "'+1"
+
+
+def test_a_staff_xlsx_export_writes_a_formula_as_text(admin_client):
+    """The XLSX cell holds the characters as text: nothing runs when it opens."""
+    make_project(name_en=FORMULA, slug="formula")
+
+    response = export(admin_client, Project, XLSX)
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("name_en") + 1)
+
+    assert cell.data_type == "s"
+    assert cell.value == FORMULA
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_an_export_with_formulas_imports_back_unchanged(admin_client, file_format):
+    """Guarding a formula on export is undone on import: nothing changes."""
+    make_project(name_en=FORMULA, name_zh="-3 dB", slug="formula")
+    response = export(admin_client, Project, file_format)
+    extension = "csv" if file_format == CSV else "xlsx"
+    upload = SimpleUploadedFile(f"projects.{extension}", response.content)
+
+    result = preview(admin_client, Project, upload)
+
+    assert row_types(result) == {FORMULA: "skip"}

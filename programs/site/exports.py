@@ -32,6 +32,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ..kinds import KINDS
+from ..spreadsheets import guarded
 
 FORMATS = ("csv", "json")
 
@@ -39,10 +40,6 @@ FORMATS = ("csv", "json")
 CHUNK_SIZE = 1000
 # Rows per piece handed to the server: fewer, larger writes than one per row.
 ROWS_PER_WRITE = 200
-
-# Spreadsheets run a cell starting with one of these as a formula (OWASP,
-# "CSV Injection"); a leading apostrophe makes them show it as text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # Names that are never public whatever the model says.
 NEVER_EXPORTED = ("id", "pk", "publication_status")
@@ -178,10 +175,7 @@ def csv_cell(value):
         value = "; ".join(str(item) for item in value)
     elif hasattr(value, "isoformat"):
         return value.isoformat()
-    value = str(value)
-    if value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    return guarded(str(value))
 
 
 def write_csv(columns, records):

@@ -32,6 +32,7 @@ from ..models import (
     ResearchField,
     set_publication_status,
 )
+from ..spreadsheets import unguarded
 from .permissions import district_of, may_add_in, may_change
 
 SLUG_SEPARATOR = ";"
@@ -226,6 +227,11 @@ class RecordResource(resources.ModelResource):
             )
 
     def before_import_row(self, row, **kwargs):
+        # An exported cell that started like a formula was marked as text
+        # (programs.spreadsheets): read back what was exported.
+        for column, value in row.items():
+            if isinstance(value, str):
+                row[column] = unguarded(value)
         # An unknown slug in a key column is an error naming the column (the
         # instance loader would otherwise fail with a bare DoesNotExist).
         errors = {}

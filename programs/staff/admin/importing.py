@@ -18,6 +18,10 @@ The columns, and how rows are matched and checked, are in
   districts (``programs.staff.resources.refuse_outside_districts``).
 """
 
+import io
+
+import openpyxl
+import tablib
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -25,13 +29,53 @@ from django.utils.translation import gettext as _
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
+from ...spreadsheets import guarded
 from ..resources import RESOURCES
+
+
+class FormulaSafeCSV(CSV):
+    """CSV in which no cell starts like a formula (``programs.spreadsheets``).
+
+    Imports take the guard off again (``RecordResource.before_import_row``),
+    so an exported file imports back unchanged.
+    """
+
+    def export_data(self, dataset, **kwargs):
+        guarded_rows = tablib.Dataset(headers=dataset.headers)
+        for row in dataset:
+            guarded_rows.append(
+                [guarded(value) if isinstance(value, str) else value for value in row]
+            )
+        return super().export_data(guarded_rows, **kwargs)
+
+
+class FormulaSafeXLSX(XLSX):
+    """XLSX in which text is text: "=1+1" is a cell holding those characters.
+
+    openpyxl (and so tablib) stores any text starting with "=" as a formula
+    that Excel runs when the file opens; here such a cell is written as text,
+    so the value is kept as it is, and nothing runs.
+    """
+
+    def export_data(self, dataset, **kwargs):
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        sheet.append(dataset.headers)
+        for row in dataset:
+            sheet.append(row)
+        for cells in sheet.iter_rows(min_row=2):
+            for cell in cells:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+        content = io.BytesIO()
+        workbook.save(content)
+        return content.getvalue()
 
 
 class RecordImportExportAdmin(ImportExportMixin):
     """CSV and XLSX import and export, rows matched by slug."""
 
-    formats = [CSV, XLSX]
+    formats = [FormulaSafeCSV, FormulaSafeXLSX]
     # Excel opens a CSV file as UTF-8 only when it starts with a byte-order mark.
     to_encoding = "utf-8-sig"
     import_template_name = "admin/programs/import.html"
