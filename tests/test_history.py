@@ -6,6 +6,7 @@ from django.urls import reverse
 from programs.models import (
     Agreement,
     AgreementParty,
+    Expert,
     Project,
     ResearchField,
     Source,
@@ -110,6 +111,131 @@ def test_the_history_page_shows_changes_of_sources(editor_client):
     assert f"<strong>Sources:</strong> {jiaxing} &rarr; {jiaxing}, {wujiang}" in text
 
 
+def shown_form_data(client, url, **changes):
+    """Return the POST data of the admin form at ``url`` as shown, with ``changes``."""
+    form = client.get(url).context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = field.prepare_value(form[name].value())
+        if value is not None:
+            data[name] = value
+    data.update(changes)
+    return data
+
+
+def linked(version, name):
+    """Return the primary keys of the links ``version`` holds in field ``name``."""
+    target = type(version).instance_type._meta.get_field(name).m2m_reverse_field_name()
+    return set(getattr(version, name).values_list(f"{target}_id", flat=True))
+
+
+def expert_with_links(name_en="Li Wei"):
+    """Return an expert linked to a field and a source, with (linked, unlinked)
+    pairs of fields and of sources."""
+    fields = f.make_field(name_en="Wetlands"), f.make_field(name_en="Forestry")
+    sources = (
+        f.make_source(title_en="Jiaxing Daily"),
+        f.make_source(title_en="Wujiang News"),
+    )
+    expert = f.make_expert(name_en=name_en)
+    expert.research_fields.add(fields[0])
+    expert.sources.add(sources[0])
+    return expert, fields, sources
+
+
+def test_an_admin_save_of_fields_and_links_writes_one_version(editor_client):
+    """One save of an expert's name, fields and sources writes one version, by the
+    editor, whose snapshot holds the links as saved."""
+    expert, (_, forestry), (jiaxing, wujiang) = expert_with_links()
+    versions_before = expert.history.count()
+    url = admin_url(Expert, "change", expert.pk)
+
+    response = editor_client.post(
+        url,
+        shown_form_data(
+            editor_client,
+            url,
+            name_en="Li Wei (PhD)",
+            research_fields=[forestry.pk],
+            sources=[jiaxing.pk, wujiang.pk],
+        ),
+    )
+
+    assert response.status_code == 302
+    assert expert.history.count() == versions_before + 1
+    latest = expert.history.first()
+    assert latest.history_user.username == "editor"
+    assert latest.name_en == "Li Wei (PhD)"
+    assert linked(latest, "research_fields") == {forestry.pk}
+    assert linked(latest, "sources") == {jiaxing.pk, wujiang.pk}
+
+
+def test_adding_a_record_with_sources_in_the_admin_writes_one_version(editor_client):
+    """Adding an expert with a source writes one version, "+", holding the source."""
+    source = f.make_source()
+    url = admin_url(Expert, "add")
+
+    response = editor_client.post(
+        url,
+        shown_form_data(
+            editor_client,
+            url,
+            name_en="Zhang Min",
+            name_zh="张敏",
+            slug="zhang-min",
+            appointed_by=f.make_organization().pk,
+            sources=[source.pk],
+        ),
+    )
+
+    assert response.status_code == 302
+    (version,) = Expert.objects.get(slug="zhang-min").history.all()
+    assert version.history_type == "+"
+    assert version.history_user.username == "editor"
+    assert linked(version, "sources") == {source.pk}
+
+
+def test_the_history_page_shows_one_save_as_one_version_with_its_links(
+    editor_client,
+):
+    """The newest row of the history holds the save's name, fields and sources,
+    each old → new against the version before."""
+    expert, (wetlands, forestry), (jiaxing, wujiang) = expert_with_links()
+    url = admin_url(Expert, "change", expert.pk)
+    editor_client.post(
+        url,
+        shown_form_data(
+            editor_client,
+            url,
+            name_en="Li Wei (PhD)",
+            research_fields=[forestry.pk],
+            sources=[jiaxing.pk, wujiang.pk],
+        ),
+    )
+
+    newest_row = history_page(editor_client, expert).split("<tbody>")[1]
+    newest_row = newest_row.split("</tr>")[0]
+    assert "<td>editor</td>" in newest_row
+    assert "<strong>Name (English):</strong> Li Wei &rarr; Li Wei (PhD)" in newest_row
+    assert f"<strong>Fields:</strong> {wetlands} &rarr; {forestry}" in newest_row
+    assert (
+        f"<strong>Sources:</strong> {jiaxing} &rarr; {jiaxing}, {wujiang}" in newest_row
+    )
+
+
+def test_links_changed_outside_the_admin_still_write_their_own_version():
+    """A source added from code (seeds, imports) is recorded as simple-history
+    does, in a version of its own; only admin saves are folded."""
+    expert = f.make_expert()
+    source = f.make_source()
+
+    expert.sources.add(source)
+
+    latest, created = expert.history.all()
+    assert linked(latest, "sources") == {source.pk}
+    assert linked(created, "sources") == set()
+
+
 def revert(client, record, version, **changes):
     """POST the form of ``version`` as shown, i.e. revert ``record`` to it."""
     page = client.get(admin_url(type(record), "simple_history", record.pk, version.pk))
@@ -154,6 +280,30 @@ def test_revert_restores_the_earlier_values_and_is_recorded(editor_client):
     latest = project.history.first()
     assert latest.history_user.username == "editor"
     assert latest.name_en == "Wetland survey"
+
+
+def test_a_revert_writes_one_version_with_the_links_it_puts_back(editor_client):
+    """Reverting an expert's name and sources writes one version, by the editor,
+    holding the sources of the version reverted to."""
+    expert, _, (jiaxing, wujiang) = expert_with_links()
+    original = expert.history.first()
+    url = admin_url(Expert, "change", expert.pk)
+    editor_client.post(
+        url,
+        shown_form_data(
+            editor_client, url, name_en="Li Wei (PhD)", sources=[wujiang.pk]
+        ),
+    )
+    versions_before = expert.history.count()
+
+    response = revert(editor_client, expert, original)
+
+    assert response.status_code == 302
+    assert expert.history.count() == versions_before + 1
+    latest = expert.history.first()
+    assert latest.history_user.username == "editor"
+    assert latest.name_en == "Li Wei"
+    assert linked(latest, "sources") == {jiaxing.pk}
 
 
 def test_a_viewer_sees_a_version_but_cannot_revert_to_it(viewer_client):

@@ -1,5 +1,8 @@
 """The history of every change: who, when, what, and a way back."""
 
+from contextlib import contextmanager
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -13,10 +16,71 @@ from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import is_historic
 from simple_history.template_utils import HistoricalRecordContextHelper
+from simple_history.utils import get_history_manager_for_model
 
 from ..revisions import RestoreError, deleted_versions, history_model, restore
 
 BLANK = "—"
+
+
+@contextmanager
+def links_in_one_version(record):
+    """Fold the links saved inside into the version ``record``'s save wrote.
+
+    An admin save saves the record, which writes a version, and then its
+    many-to-many links (``form.save_m2m()``). Simple-history (3.13) cannot
+    update a version: on every ``m2m_changed`` it writes a whole new one,
+    snapshotting every tracked link field, so one save showed as three
+    versions (the record, its fields, its sources). What it does offer is
+    ``skip_history_when_saving`` on the instance, which its ``post_save`` and
+    ``m2m_changed`` handlers both honour. The links are saved with it set,
+    and then the snapshot of the version the record's save wrote, which held
+    the links from before, is rewritten with the links as saved: one version,
+    with the user, the fields and the final links, which the history page
+    diffs against the version before like any other. That version is the
+    record's newest: the admin saves in a transaction that holds the record's
+    row (``admin/locking.py``), so no other save's version comes between.
+
+    Only admin saves come through here; ``load_seeds``, imports, publishing
+    and ``restore()`` keep the library's one version per change. A record
+    already saved without history (the attribute set by someone else, or by
+    an outer call of this) is left alone.
+    """
+    m2m_fields = getattr(history_model(type(record)), "_history_m2m_fields", ())
+    if (
+        not m2m_fields
+        or hasattr(record, "skip_history_when_saving")
+        or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+    ):
+        yield
+        return
+    record.skip_history_when_saving = True
+    try:
+        yield
+    finally:
+        del record.skip_history_when_saving
+    version = get_history_manager_for_model(record).first()  # newest first
+    if version is not None:
+        for field in m2m_fields:
+            _snapshot_links(version, record, field)
+
+
+def _snapshot_links(version, record, field):
+    """Make ``version``'s snapshot of link ``field`` hold ``record``'s links now.
+
+    The rows are copies of the through table's, as simple-history writes
+    them (``HistoricalRecords.create_historical_record_m2ms``, which cannot be
+    reached from here: the library keeps no handle on its HistoricalRecords),
+    without its pre/post m2m signals, which nothing here listens to.
+    """
+    snapshot = getattr(type(version), field.name).model
+    through = field.remote_field.through
+    names = [f.attname for f in through._meta.fields]
+    rows = through._default_manager.filter(**{field.m2m_field_name(): record.pk})
+    snapshot.objects.filter(history=version).delete()
+    snapshot.objects.bulk_create(
+        snapshot(history=version, **row) for row in rows.values(*names)
+    )
 
 
 class ReadableChanges(HistoricalRecordContextHelper):
@@ -70,6 +134,12 @@ class RecordHistoryAdmin(SimpleHistoryAdmin):
     def get_historical_record_context_helper(self, request, historical_record):
         return ReadableChanges(self.model, historical_record)
 
+    def save_related(self, request, form, formsets, change):
+        # The record's links join the version its save wrote: one save, one
+        # version (links_in_one_version). An add and the list's rows too.
+        with links_in_one_version(form.instance):
+            super().save_related(request, form, formsets, change)
+
     def history_view(self, request, object_id, extra_context=None):
         exists = self.model._default_manager.filter(pk=unquote(object_id)).exists()
         context = {"record_exists": exists, **(extra_context or {})}
@@ -112,6 +182,8 @@ class RecordHistoryAdmin(SimpleHistoryAdmin):
         from the stored record, so that the revert is saved like any other
         edit of the current record: the edit-version check sees the version
         the form was opened at, and a changed publication status is stamped.
+        Simple-history saves the links with ``form.save_m2m()``, not through
+        ``save_related``, so the form folds them into one version itself.
         """
         stored = self.model._default_manager.get(pk=version_instance.pk)
         for field in self.opts.concrete_fields:
@@ -131,6 +203,10 @@ class RecordHistoryAdmin(SimpleHistoryAdmin):
             def __init__(self, *args, **kwargs):
                 kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
                 super().__init__(*args, **kwargs)
+
+            def _save_m2m(self):
+                with links_in_one_version(self.instance):
+                    super()._save_m2m()
 
         return RevertForm
 
