@@ -1,6 +1,6 @@
 """
 The public site's URLs: home, statistics, search, a list and a detail page per
-kind of record, and the Atom feeds.
+kind of record, the Atom feeds, and staff previews of records not yet public.
 
 URL names follow one spelling per kind (``programs.kinds``): the list of
 experts is ``programs:expert-list`` and each expert ``programs:expert-detail``.
@@ -8,7 +8,7 @@ experts is ``programs:expert-list`` and each expert ``programs:expert-detail``.
 
 from django.urls import path
 
-from . import feeds, home, records, search, stats
+from . import feeds, home, preview, records, search, stats
 
 app_name = "programs"
 
@@ -46,4 +46,6 @@ urlpatterns = [
     *record_pages("sources", records.SourceListView, records.SourceDetailView),
     path("feeds/agreements/", feeds.AgreementFeed(), name="agreement-feed"),
     path("feeds/projects/", feeds.ProjectFeed(), name="project-feed"),
+    # Staff only, and 404 to anyone else: see programs/site/preview.py.
+    path("preview/<slug:key>/<slug:slug>/", preview.preview, name="preview"),
 ]

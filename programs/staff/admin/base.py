@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ...kinds import NAMES as KIND_NAMES
 from ...kinds import SOURCED, kind_of
+from ...site.preview import preview_url
 from .history import RecordHistoryAdmin
 from .importing import RecordImportExportAdmin
 from .locking import LockedEditAdmin, versioned_changelist_formset, versioned_form
@@ -207,6 +208,10 @@ class RecordAdmin(
         # and announced figures have none to view.
         if obj is not None and kind_of(obj) is None:
             return None
+        # A draft or archived record has no public page yet: staff see how it
+        # will look, under a banner that says it is not public.
+        if obj is not None and not obj.is_public:
+            return preview_url(obj)
         return super().get_view_on_site_url(obj)
 
     def get_list_filter(self, request):
