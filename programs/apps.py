@@ -16,4 +16,8 @@ class ProgramsConfig(AppConfig):
         versions.connect_signals(self)
         # The admin lives with the rest of the staff side, not in the
         # programs.admin module that admin.autodiscover() looks for.
-        from .staff import admin  # noqa: F401
+        # Connects the sign-in signal that restores a staff member's language.
+        from .staff import (
+            admin,  # noqa: F401
+            language,  # noqa: F401
+        )

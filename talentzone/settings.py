@@ -69,6 +69,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions, before common: it reads the language from the URL prefix.
     "django.middleware.locale.LocaleMiddleware",
+    # The admin in each staff member's language, not the address's (which is
+    # English for every address without /zh-hans/).
+    "programs.staff.language.AdminLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -84,6 +87,10 @@ MIDDLEWARE = [
 ]
 
 # django-axes checks every login attempt before the usual backend does.
+# Where "Log in" links lead, such as the page after setting a password from
+# the link assign_role --create prints: the admin's sign-in, the only one.
+LOGIN_URL = "admin:login"
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -17,7 +17,7 @@ from .programmes import (
     Workstation,
 )
 from .reference import District, Organization, ResearchField, Source
-from .staff import Role, StaffScope
+from .staff import Role, StaffLanguage, StaffScope
 
 __all__ = [
     "AnnouncedFigure",
@@ -33,6 +33,7 @@ __all__ = [
     "ResearchField",
     "Role",
     "Source",
+    "StaffLanguage",
     "StaffScope",
     "Workstation",
     "count_of",

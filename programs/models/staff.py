@@ -42,3 +42,28 @@ class StaffScope(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class StaffLanguage(models.Model):
+    """The language a member of staff reads the admin in.
+
+    Without one, the admin follows the browser's language. The public site
+    does not: its language is in its address (/ or /zh-hans/).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="admin_language",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES
+    )
+
+    class Meta:
+        verbose_name = _("admin language")
+        verbose_name_plural = _("admin languages")
+
+    def __str__(self):
+        return f"{self.user}: {self.get_language_display()}"
