@@ -15,7 +15,7 @@ stamps, ``is_demo``, the timestamps) is neither exported nor imported.
 
 import datetime
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -210,6 +210,23 @@ class RecordResource(resources.ModelResource):
     @classmethod
     def get_display_name(cls):
         return capfirst(cls._meta.model._meta.verbose_name_plural)
+
+    @classmethod
+    def column_label(cls, field_name):
+        """Return what the export form calls a column: "Name (English)".
+
+        The model field's verbose name, as the admin's forms say it. Only the
+        boxes to tick read so: the files' headers stay field names
+        (``name_en``), so that an export imports back.
+        """
+        field = cls.fields.get(field_name)
+        attribute = field.attribute if field and field.attribute else field_name
+        try:
+            model_field = cls._meta.model._meta.get_field(attribute)
+        except FieldDoesNotExist:
+            model_field = None
+        label = getattr(model_field, "verbose_name", None)
+        return capfirst(label if label else field_name.replace("_", " "))
 
     def before_import(self, dataset, **kwargs):
         # Who imports: skip_row(), which applies district scoping, is not told.

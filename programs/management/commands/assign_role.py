@@ -1,11 +1,30 @@
-"""Give a staff member one role, and a district editor their districts."""
+"""Give a staff member one role, and a district editor their districts.
 
+With ``--create``, a missing account is made first, without a password: the
+command prints a one-time link where its owner sets their own, so no password
+ever passes through a shell, a terminal's scrollback or an email we write.
+The link is Django's password-reset link (``default_token_generator``), served
+by ``PasswordResetConfirmView`` under the admin's address (talentzone/urls.py):
+it stops working once a password is set, and after ``PASSWORD_RESET_TIMEOUT``.
+"""
+
+import os
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from programs.models import District, PublicationStatus, Role, StaffScope
+
+DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 
 
 def parse_role(text):
@@ -18,13 +37,36 @@ def parse_role(text):
     raise CommandError(f'Unknown role "{text}". Valid roles: {valid}.')
 
 
+def password_link(user, site_url):
+    """Return the address where ``user`` sets their password, valid once."""
+    path = reverse(
+        "admin-password-set",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return site_url.rstrip("/") + path
+
+
+def link_lifetime():
+    """Return how long a password link works, in words ("3 days")."""
+    seconds = settings.PASSWORD_RESET_TIMEOUT
+    for unit, size in (("days", 24 * 3600), ("hours", 3600)):
+        if seconds >= 2 * size:
+            return f"{seconds // size} {unit}"
+    return f"{seconds // 60} minutes"
+
+
 class Command(BaseCommand):
     help = (
         "Set a user's role to exactly ROLE (Viewer, Editor or District editor), "
         "removing any other role, and make them staff. A district editor needs "
         "one or more --district slugs and may change only those districts' "
-        "records; for the other roles the districts are cleared. Running it "
-        "again with the same arguments changes nothing."
+        "records; for the other roles the districts are cleared. With --create, "
+        "a missing user is created without a password, and a one-time link is "
+        "printed where they set their own. Running it again with the same "
+        "arguments changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -40,22 +82,41 @@ class Command(BaseCommand):
             metavar="SLUG",
             help="A district the district editor may change (repeat for several).",
         )
+        parser.add_argument(
+            "--create",
+            action="store_true",
+            help=(
+                "Create the user if there is none, and print a link where they "
+                "set their password (again on later runs, until they have one)."
+            ),
+        )
+        parser.add_argument(
+            "--email", default="", help="The new user's email address (with --create)."
+        )
+        parser.add_argument(
+            "--site-url",
+            default=os.environ.get("DJANGO_SITE_URL") or DEFAULT_SITE_URL,
+            help=(
+                "The site's address, for the link (default: $DJANGO_SITE_URL, "
+                f"else {DEFAULT_SITE_URL})."
+            ),
+        )
 
-    def handle(self, *args, username, role, districts, **options):
+    def handle(
+        self, *args, username, role, districts, create, email, site_url, **options
+    ):
         role = parse_role(role)
-        user = self.get_user(username)
-        if role == Role.DISTRICT_EDITOR:
-            if not districts:
-                raise CommandError(
-                    "A district editor needs at least one --district SLUG."
-                )
-            scope = self.get_districts(districts)
-        elif districts:
-            raise CommandError(f"--district is only for {Role.DISTRICT_EDITOR.value}.")
-        else:
-            scope = []
+        if email and not create:
+            raise CommandError("--email is only for --create.")
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                raise CommandError(f'"{email}" is not an email address.') from None
+        scope = self.get_scope(role, districts)
         with transaction.atomic():
-            changes = self.assign(user, role, scope)
+            user, changes = self.get_user(username, create, email)
+            changes += self.assign(user, role, scope)
         summary = f"{user.get_username()}: {role.value}"
         if scope:
             summary += " of " + ", ".join(d.slug for d in scope)
@@ -63,13 +124,40 @@ class Command(BaseCommand):
             self.stdout.write(f"{summary} ({'; '.join(changes)}).")
         else:
             self.stdout.write(f"{summary}: already so, nothing changed.")
+        if create and not user.has_usable_password():
+            self.stdout.write(
+                f"{user.get_username()} has no password yet. Send them this link "
+                f"to set one (it works once, within {link_lifetime()}):\n"
+                f"{password_link(user, site_url)}\n"
+                f"Then they sign in at {site_url.rstrip('/')}{reverse('admin:index')}"
+            )
 
-    def get_user(self, username):
+    def get_user(self, username, create, email):
+        """Return the user named ``username`` and, in words, what was done."""
         User = get_user_model()
         try:
-            return User._default_manager.get_by_natural_key(username)
+            return User._default_manager.get_by_natural_key(username), []
         except User.DoesNotExist:
-            raise CommandError(f'Unknown user "{username}".') from None
+            if not create:
+                raise CommandError(
+                    f'Unknown user "{username}". Add --create to create them.'
+                ) from None
+        # No password given: create_user() makes it unusable, so nobody can
+        # sign in until the owner sets theirs through the printed link.
+        user = User._default_manager.create_user(username, email=email)
+        return user, ["created" + (f" with email {email}" if email else "")]
+
+    def get_scope(self, role, slugs):
+        """Return the districts ``role`` is given: a district editor's, or none."""
+        if role == Role.DISTRICT_EDITOR:
+            if not slugs:
+                raise CommandError(
+                    "A district editor needs at least one --district SLUG."
+                )
+            return self.get_districts(slugs)
+        if slugs:
+            raise CommandError(f"--district is only for {Role.DISTRICT_EDITOR.value}.")
+        return []
 
     def get_districts(self, slugs):
         found = District.objects.filter(

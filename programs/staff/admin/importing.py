@@ -16,6 +16,10 @@ The columns, and how rows are matched and checked, are in
 - Importing needs the add and change permissions; exporting, the view
   permission. A district editor's rows are checked one by one against their
   districts (``programs.staff.resources.refuse_outside_districts``).
+- A file that cannot be read is answered with what to do about it, not with
+  the name of an exception, and the page still lists the columns to import.
+- The export form's boxes are labelled as the admin's forms label fields
+  ("Name (English)"); the files' headers stay field names.
 """
 
 import io
@@ -28,6 +32,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import SelectableFieldsExportForm
 
 from ...spreadsheets import guarded
 from ..resources import RESOURCES
@@ -72,6 +77,36 @@ class FormulaSafeXLSX(XLSX):
         return content.getvalue()
 
 
+def unreadable_file_message(file_format, error):
+    """Return, in plain words, what to do with a file ``file_format`` cannot read.
+
+    ``error`` is what reading it raised. A CSV file that is not UTF-8 is the
+    usual case: Excel's plain "CSV" is written in the computer's local
+    encoding (GBK on a Chinese Windows).
+    """
+    if issubclass(file_format, XLSX):
+        return _("This file could not be read as an Excel workbook (.xlsx).")
+    if isinstance(error, UnicodeDecodeError):
+        return _(
+            "This file is not UTF-8 text. In Excel, save it as “CSV UTF-8 "
+            "(Comma delimited)”, then upload it again."
+        )
+    return _(
+        "This file could not be read as %(format)s. Check that the format "
+        "chosen matches the file."
+    ) % {"format": file_format().get_title()}
+
+
+class LabelledExportForm(SelectableFieldsExportForm):
+    """The export form, a column's box labelled by the resource ("Name (English)").
+
+    The library's label is the field name in title case ("Name En").
+    """
+
+    def _get_field_label(self, resource, field_name):
+        return resource.column_label(field_name)
+
+
 class RecordImportExportAdmin(ImportExportMixin):
     """CSV and XLSX import and export, rows matched by slug."""
 
@@ -79,6 +114,7 @@ class RecordImportExportAdmin(ImportExportMixin):
     # Excel opens a CSV file as UTF-8 only when it starts with a byte-order mark.
     to_encoding = "utf-8-sig"
     import_template_name = "admin/programs/import.html"
+    export_form_class = LabelledExportForm
 
     def get_resource_classes(self, request):
         return RESOURCES[self.model]
@@ -89,6 +125,38 @@ class RecordImportExportAdmin(ImportExportMixin):
 
     def has_export_permission(self, request):
         return self.has_view_or_change_permission(request)
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        # After a file it could not read, the library lists no columns: the
+        # list that says what a file to upload should hold.
+        context = getattr(response, "context_data", None)
+        if context is not None and not context.get("fields_list"):
+            context["fields_list"] = self.importable_columns(
+                request, context["form"], **kwargs
+            )
+        return response
+
+    def importable_columns(self, request, form, **kwargs):
+        """Return [(resource name, its columns)], as the import page lists them."""
+        resource_kwargs = self.get_import_resource_kwargs(
+            request=request, form=form, **kwargs
+        )
+        resources = [
+            resource_class(**resource_kwargs)
+            for resource_class in self.get_import_resource_classes(request)
+        ]
+        return [
+            (
+                resource.get_display_name(),
+                [field.column_name for field in resource.get_user_visible_fields()],
+            )
+            for resource in resources
+        ]
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        file_format = self.get_import_formats()[int(form.cleaned_data["format"])]
+        form.add_error("import_file", unreadable_file_message(file_format, e))
 
     def get_import_data_kwargs(self, **kwargs):
         kwargs = super().get_import_data_kwargs(**kwargs)
