@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ...kinds import NAMES as KIND_NAMES
 from ...kinds import SOURCED, kind_of
 from ...site.preview import preview_url
+from ..slugs import slug_from_names, unique_slug
 from .history import RecordHistoryAdmin
 from .importing import RecordImportExportAdmin
 from .locking import LockedEditAdmin, versioned_changelist_formset, versioned_form
@@ -103,6 +104,53 @@ STAFF_ONLY_CONTACT = fieldset(
 )
 
 
+class RecordForm(forms.ModelForm):
+    """A record's admin form: on adding, a slug from its name that is free.
+
+    The admin's script fills the slug in from the English name as staff
+    type; that slug, or a blank one, is made unique here (``staff/slugs.py``).
+    A slug staff typed themselves is kept as typed, and refused if taken.
+    """
+
+    # The name each kind of record has, English first.
+    NAME_FIELDS = (
+        ("name_en", "name_zh"),
+        ("title_en", "title_zh"),
+        ("label_en", "label_zh"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields and self.instance._state.adding:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = _(
+                "Its address on the site. Left as it is, it is made from the "
+                "name, with -2, -3… if another record has it already."
+            )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if "slug" not in self.fields or not self.instance._state.adding:
+            return cleaned_data
+        english, chinese = next(
+            (
+                (cleaned_data.get(en), cleaned_data.get(zh))
+                for en, zh in self.NAME_FIELDS
+                if en in self.fields
+            ),
+            ("", ""),
+        )
+        typed = cleaned_data.get("slug") or ""
+        from_names = slug_from_names(english, chinese)
+        if typed and typed != from_names:
+            return cleaned_data
+        if from_names:
+            cleaned_data["slug"] = unique_slug(self._meta.model, from_names)
+        elif "slug" not in self.errors:
+            self.add_error("slug", _("The name gives no slug: type one."))
+        return cleaned_data
+
+
 class RecordAdminDefaults(admin.ModelAdmin):
     """What one concern of RecordAdmin asks of another, when that one is absent.
 
@@ -151,6 +199,7 @@ class RecordAdmin(
         "created_at",
         "updated_at",
     ]
+    form = RecordForm
     prepopulated_fields = {"slug": ["name_en"]}
     list_per_page = 50
     # Links are pasted without a scheme more often than not; most sites are https.
