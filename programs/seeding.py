@@ -22,6 +22,7 @@ from django.core.exceptions import (
 )
 from django.db import DatabaseError
 
+from .staff.checks import refused_publication
 from .staff.revisions import system_user
 
 OUTCOMES = ("created", "updated", "unchanged")
@@ -109,6 +110,7 @@ class SeedLoader:
         many = self._assign(candidate, fields, fail)
         key = _natural_key(candidate)
         existing = self._existing(model, key, fields, fail, f"{shown} {record}")
+        stored = getattr(existing, "publication_status", None)
         if existing is None:
             obj, outcome, changed_many = candidate, "created", many
             _validate(obj, fail)
@@ -135,6 +137,14 @@ class SeedLoader:
                     getattr(obj, field.name).set(targets)
             except (DatabaseError, ValidationError) as exc:
                 raise fail(None, f"could not save ({exc})") from exc
+        # Seeds obey the site's promise as the admin and imports do.
+        problem = (
+            refused_publication(obj, stored)
+            if hasattr(obj, "publication_status")
+            else None
+        )
+        if problem is not None:
+            raise fail(problem.field, "published without a published source")
         label = model._meta.label_lower
         self.counts.setdefault(label, dict.fromkeys(OUTCOMES, 0))[outcome] += 1
 

@@ -114,6 +114,12 @@ def make_entrepreneur(**fields):
     return Entrepreneur.objects.create(**fields)
 
 
+def with_source(record):
+    """Return ``record`` citing a new published source, as publishing needs."""
+    record.sources.add(make_source())
+    return record
+
+
 def make_of_kind(kind, **fields):
     """Make a record of ``kind`` (``programs.kinds``) with its own builder."""
     return globals()[f"make_{kind.key}"](**fields)

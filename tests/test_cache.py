@@ -302,6 +302,7 @@ def test_publication_actions_show_on_the_next_request(
     """The admin's bulk publish and unpublish actions, which send no signal,
     still change the next page."""
     project = f.make_project(name_en="Wetland survey", publication_status=before)
+    project.sources.add(f.make_source())
     assert ("Wetland survey" in warm(client, PROJECTS).text) is not shown
 
     admin_client.post(

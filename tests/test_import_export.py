@@ -575,6 +575,7 @@ def test_an_import_records_who_published_and_outdates_open_forms(
         name_zh="",
         publication_status=PublicationStatus.DRAFT,
     )
+    draft.sources.add(make_source())
     upload = as_file(
         [
             ["slug", "name_en", "kind", "publication_status"],

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from programs.models import Agreement, Project, PublicationStatus
-from tests.factories import make_agreement, make_district, make_project
+from tests.factories import make_agreement, make_district, make_project, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -174,6 +174,7 @@ def _load_seeds(agreement, django_user_model, client, tmp_path):
 
 
 def _publish_from_the_list(agreement, django_user_model, client):
+    agreement.sources.add(make_source())  # publishing needs a source
     response = client.post(
         changelist_url(Agreement),
         {"action": "publish", "_selected_action": [agreement.pk]},

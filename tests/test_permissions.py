@@ -95,12 +95,17 @@ def make_record(model, district):
         AnnouncedFigure: make_figure,
     }
     if model is District:
+        district.sources.add(make_source())
         return district
     if model is Source:
         return make_source()
     if model is ResearchField:
         return make_field()
-    return builders[model](district=district)
+    record = builders[model](district=district)
+    if hasattr(record, "sources"):
+        # A published record's form saves only with a published source.
+        record.sources.add(make_source())
+    return record
 
 
 RECORD_MODELS = [
@@ -400,6 +405,8 @@ def test_publish_action_publishes_only_the_editors_districts_records(
     """Publishing a mixed selection publishes the Qingpu drafts and no others."""
     ours = make_project(district=qingpu, publication_status=PublicationStatus.DRAFT)
     theirs = make_project(district=wujiang, publication_status=PublicationStatus.DRAFT)
+    for project in (ours, theirs):
+        project.sources.add(make_source())
 
     qingpu_editor_client.post(
         admin_url(Project, "changelist"),

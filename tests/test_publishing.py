@@ -53,7 +53,7 @@ def test_an_action_records_who_and_when_in_the_record_and_its_history(
     admin_client, admin_user, action, before, after, message
 ):
     """Each action sets the status, who and when, and writes a version by that user."""
-    project = f.make_project(publication_status=before)
+    project = f.with_source(f.make_project(publication_status=before))
     started = timezone.now()
 
     response = run_action(admin_client, Project, action, [project])
@@ -70,7 +70,7 @@ def test_an_action_records_who_and_when_in_the_record_and_its_history(
 
 def test_an_action_leaves_records_already_in_that_state_untouched(admin_client):
     """Publishing a mixed selection changes only the drafts, and says so."""
-    drafts = [f.make_project(publication_status=DRAFT) for _ in range(2)]
+    drafts = [f.with_source(f.make_project(publication_status=DRAFT)) for _ in range(2)]
     published = f.make_project()
     versions_before = published.history.count()
 
@@ -109,8 +109,8 @@ def test_a_district_editor_publishes_only_their_districts_records(client):
     qingpu, wujiang = f.make_district(slug="qingpu"), f.make_district(slug="wujiang")
     user = f.make_staff("qingpu-editor", "District editor", [qingpu])
     client.force_login(user)
-    own = f.make_project(district=qingpu, publication_status=DRAFT)
-    other = f.make_project(district=wujiang, publication_status=DRAFT)
+    own = f.with_source(f.make_project(district=qingpu, publication_status=DRAFT))
+    other = f.with_source(f.make_project(district=wujiang, publication_status=DRAFT))
 
     response = run_action(client, Project, "publish", [own, other])
 
@@ -169,7 +169,7 @@ def test_an_edit_that_keeps_the_status_keeps_who_published_it(admin_client):
 
 def test_the_change_form_shows_who_changed_the_status(admin_client, admin_user):
     """The Publication fieldset shows, read-only, who changed the status and when."""
-    project = f.make_project(publication_status=DRAFT)
+    project = f.with_source(f.make_project(publication_status=DRAFT))
     run_action(admin_client, Project, "publish", [project])
 
     response = admin_client.get(admin_url(Project, "change", project.pk))

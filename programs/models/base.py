@@ -1,6 +1,7 @@
 """The fields and reads that every kind of record shares."""
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Now
 from django.urls import reverse
@@ -202,7 +203,21 @@ class Person(SourcedRecord):
     """A named person. Their contact details are for staff only."""
 
     email = models.EmailField(_("email (staff only)"), blank=True)
-    phone = models.CharField(_("phone (staff only)"), max_length=40, blank=True)
+    phone = models.CharField(
+        _("phone (staff only)"),
+        max_length=40,
+        blank=True,
+        validators=[
+            RegexValidator(
+                # Digits with the usual separators, and an extension.
+                r"^\+?[0-9 ()\-]{5,30}((ext\.?|x|转) ?[0-9]{1,6})?$",
+                _(
+                    "Enter a phone number: digits, spaces and + - ( ), such as "
+                    "+86 21 6975 0000, with an extension after “ext” if any."
+                ),
+            )
+        ],
+    )
 
     class Meta:
         abstract = True

@@ -33,6 +33,7 @@ from ..models import (
     set_publication_status,
 )
 from ..spreadsheets import unguarded
+from .checks import refused_publication
 from .permissions import district_of, may_add_in, may_change
 
 SLUG_SEPARATOR = ";"
@@ -274,6 +275,15 @@ class RecordResource(resources.ModelResource):
         for field in self.get_import_fields():
             if isinstance(field.widget, SlugsWidget) and field.column_name in row:
                 _clean_into(errors, field.attribute, field, row)
+        if not errors and hasattr(instance, "publication_status"):
+            sources = None
+            if "sources" in self.fields and "sources" in row:
+                sources = self.fields["sources"].clean(row)
+            problem = refused_publication(
+                instance, instance._publication_status_on_file, sources
+            )
+            if problem is not None:
+                errors[problem.field] = [problem.message]
         if errors:
             raise ValidationError(errors)
 

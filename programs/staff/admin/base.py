@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import widgets
+from django.contrib.admin.utils import unquote
 from django.db import models, router, transaction
 from django.db.models import Count
 from django.http import Http404
@@ -11,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from ...kinds import NAMES as KIND_NAMES
 from ...kinds import SOURCED, kind_of
 from ...site.preview import preview_url
+from ..checks import refused_publication
 from ..slugs import slug_from_names, unique_slug
+from .attention import NeedsAttentionFilter, warn_about
 from .history import RecordHistoryAdmin
 from .importing import RecordImportExportAdmin
 from .locking import LockedEditAdmin, versioned_changelist_formset, versioned_form
@@ -127,6 +130,22 @@ class RecordForm(forms.ModelForm):
                 "Its address on the site. Left as it is, it is made from the "
                 "name, with -2, -3… if another record has it already."
             )
+
+    def _post_clean(self):
+        super()._post_clean()
+        # The instance now holds the form's values; its sources are the
+        # form's, which are saved only after it.
+        stored = (
+            None
+            if self.instance._state.adding
+            else self.initial.get("publication_status")
+        )
+        problem = refused_publication(
+            self.instance, stored, self.cleaned_data.get("sources")
+        )
+        if problem is not None:
+            field = problem.field if problem.field in self.fields else None
+            self.add_error(field, problem.message)
 
     def clean(self):
         cleaned_data = super().clean()
@@ -264,12 +283,20 @@ class RecordAdmin(
         return super().get_view_on_site_url(obj)
 
     def get_list_filter(self, request):
-        # Every list filters by publication status, first, and can show or
-        # hide the records generate_demo invented.
+        # Every list filters by publication status, first, finds what the
+        # editorial checks flag, and can show or hide the records
+        # generate_demo invented.
         list_filter = list(super().get_list_filter(request))
         if "publication_status" not in list_filter:
             list_filter.insert(0, "publication_status")
-        return [*list_filter, "is_demo"]
+        return [*list_filter, NeedsAttentionFilter, "is_demo"]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            record = self.get_object(request, unquote(object_id))
+            if record is not None:
+                warn_about(request, record)
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class SourcedRecordAdmin(RecordAdmin):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ...models import PublicationStatus, set_publication_status
+from ..checks import has_sources, refused_publication
 
 # What an action reports, by the status it moves records to.
 DONE = {
@@ -59,13 +60,20 @@ class PublishingAdmin:
         selected = queryset.count()
         queryset = self.scoped_for_change(request, queryset)
         allowed = queryset.count()
-        changed = 0
+        moving = queryset.exclude(publication_status=status).order_by("pk")
+        if status == PublicationStatus.PUBLISHED and has_sources(self.model):
+            moving = moving.prefetch_related("sources")
+        changed, refused = 0, []
         # One save per record: each writes a version to the record's history,
         # with who did it, and its signal invalidates the cached public pages.
-        for obj in queryset.exclude(publication_status=status).order_by("pk"):
-            set_publication_status(
-                obj, status, request.user, stored=obj.publication_status
-            )
+        for obj in moving:
+            stored = obj.publication_status
+            set_publication_status(obj, status, request.user, stored=stored)
+            problem = refused_publication(obj, stored)
+            if problem is not None:
+                obj.publication_status = stored
+                refused.append((obj, problem))
+                continue
             obj._history_user = request.user
             obj.save(
                 update_fields=[
@@ -78,7 +86,19 @@ class PublishingAdmin:
                 ]
             )
             changed += 1
-        self._report(request, status, changed, allowed - changed, selected - allowed)
+        unchanged = allowed - changed - len(refused)
+        self._report(request, status, changed, unchanged, selected - allowed)
+        self._report_refused(request, refused)
+
+    def _report_refused(self, request, refused):
+        """Name each record the rules kept from publication, and why."""
+        for obj, problem in refused:
+            self.message_user(
+                request,
+                _("“%(record)s” was not published. %(why)s")
+                % {"record": obj, "why": problem.message},
+                messages.ERROR,
+            )
 
     def _report(self, request, status, changed, unchanged, skipped):
         """Say how many records moved, were already there, or were not theirs."""
