@@ -275,3 +275,17 @@ def test_meta_fields_list_every_filter_in_the_forms_order(kind):
     filterset = kind.filterset
     assert list(filterset.base_filters) == filterset._meta.fields
     assert list(filterset().form.fields) == filterset._meta.fields
+
+
+@pytest.mark.parametrize("status", ["draft", "archived"])
+def test_a_related_filter_finds_nothing_by_an_unpublished_record(status):
+    """?field= with a draft field's slug finds nothing, as an unknown slug does,
+    so a list never tells a visitor that a draft exists."""
+    hidden = f.make_field(slug="hidden-field", publication_status=status)
+    expert = f.make_expert(name_en="Linked")
+    expert.research_fields.add(hidden)
+    f.make_project(name_en="Linked too", field=hidden)
+
+    assert names(filters.ExpertFilterSet, {"field": "hidden-field"}) == []
+    assert names(filters.ProjectFilterSet, {"field": "hidden-field"}) == []
+    assert names(filters.ProjectFilterSet, {"field": "no-such-field"}) == []

@@ -11,6 +11,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
 from ..models import (
     Agreement,
@@ -19,6 +20,7 @@ from ..models import (
     Expert,
     Organization,
     Project,
+    PublicationStatus,
     Source,
     Workstation,
 )
@@ -71,9 +73,25 @@ class RecordFilterSet(django_filters.FilterSet):
 
 
 class SlugFilter(django_filters.CharFilter):
-    """Filter by the slug of a related record, as detail pages link to it."""
+    """Filter by the slug of a related record, as detail pages link to it.
+
+    Only a published related record counts: a draft's slug finds nothing, as
+    a slug that names no record does, so a list never tells a visitor that a
+    draft exists (nor lists records by a field the site does not show).
+    """
 
     field_class = forms.SlugField
+
+    def filter(self, queryset, value):
+        if value in EMPTY_VALUES:
+            return queryset
+        related = self.field_name.removesuffix("__slug")
+        return queryset.filter(
+            **{
+                self.field_name: value,
+                f"{related}__publication_status": PublicationStatus.PUBLISHED,
+            }
+        )
 
 
 def district_filter():
