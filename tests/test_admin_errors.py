@@ -190,3 +190,16 @@ def test_exported_headers_stay_field_names(admin_client):
 
     header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert header[:3] == ["slug", "name_en", "name_zh"]
+
+
+def test_another_districts_record_opens_read_only_and_says_why(client):
+    """A Qingpu editor opening a Wujiang record is told why it is read-only."""
+    qingpu, wujiang = make_district(slug="qingpu"), make_district(slug="wujiang")
+    client.force_login(make_staff("qingpu-editor", Role.DISTRICT_EDITOR, [qingpu]))
+    theirs = make_project(district=wujiang)
+
+    response = client.get(reverse("admin:programs_project_change", args=[theirs.pk]))
+
+    assert response.status_code == 200
+    assert "You can see this record but not change it." in response.text
+    assert qingpu.name in response.text

@@ -1,7 +1,7 @@
 """What every record admin shares: publication actions, timestamps, sources."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import widgets
 from django.contrib.admin.utils import unquote
 from django.db import models, router, transaction
@@ -13,6 +13,7 @@ from ...kinds import NAMES as KIND_NAMES
 from ...kinds import SOURCED, kind_of
 from ...site.preview import preview_url
 from ..checks import refused_publication
+from ..denied import what_role_allows
 from ..slugs import slug_from_names, unique_slug
 from .attention import NeedsAttentionFilter, warn_about
 from .history import RecordHistoryAdmin
@@ -294,7 +295,16 @@ class RecordAdmin(
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET":
             record = self.get_object(request, unquote(object_id))
-            if record is not None:
+            if record is not None and not self.has_change_permission(request, record):
+                # Django would open it as "View ..." and say nothing of why.
+                self.message_user(
+                    request,
+                    _("You can see this record but not change it.")
+                    + " "
+                    + what_role_allows(request.user),
+                    messages.WARNING,
+                )
+            elif record is not None:
                 warn_about(request, record)
         return super().change_view(request, object_id, form_url, extra_context)
 
