@@ -1,6 +1,9 @@
 """The fields and reads that every kind of record shares."""
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Now
@@ -12,6 +15,17 @@ from django.utils.translation import gettext_lazy as _
 # The two languages every bilingual field comes in, as (field suffix, BCP 47 tag).
 ENGLISH = ("en", "en")
 CHINESE = ("zh", "zh-Hans")
+
+
+# The characters XML 1.0 cannot hold: every C0 control but tab, line feed and
+# carriage return. Word's Shift+Enter types one (\x0b); stored, it would
+# break the Atom feeds and the sitemap.
+XML_INVALID_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def without_control_characters(text):
+    """Return ``text`` with each character XML cannot hold made a space."""
+    return XML_INVALID_CHARACTERS.sub(" ", text)
 
 
 class PublicationStatus(models.TextChoices):
@@ -162,6 +176,20 @@ class Record(models.Model):
         built from the model name, one spelling per kind.
         """
         return reverse(f"programs:{self._meta.model_name}-detail", args=[self.slug])
+
+    def clean(self):
+        super().clean()
+        errors = {
+            field.name: _(
+                "Remove the control character from this text (such as a line "
+                "break typed with Shift+Enter): pages and feeds cannot show it."
+            )
+            for field in self._meta.concrete_fields
+            if isinstance(field, (models.CharField, models.TextField))
+            and XML_INVALID_CHARACTERS.search(getattr(self, field.attname) or "")
+        }
+        if errors:
+            raise ValidationError(errors)
 
     def natural_key(self):
         return (self.slug,)

@@ -15,6 +15,7 @@ from django.utils.html import linebreaks
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Agreement, Project
+from ..models.base import without_control_characters
 
 FEED_LENGTH = 50
 
@@ -37,26 +38,31 @@ class RecordFeed(Feed):
     def item_title(self, item):
         # Atom titles are plain text (no type="html"), so no escaping here:
         # the XML writer escapes once, and a reader shows "&" as "&".
+        # Characters XML cannot hold are dropped: records saved before the
+        # model refused them must not break the feed.
+        name = without_control_characters(item.name)
         if item.is_demo:
-            return _("[Demo] %(name)s") % {"name": item.name}
-        return item.name
+            return _("[Demo] %(name)s") % {"name": name}
+        return name
 
     def item_description(self, item):
         # Atom <summary type="html"> holds HTML, so the plain-text summary is
         # escaped and split into paragraphs; None leaves an empty one out.
-        return linebreaks(item.summary, autoescape=True) if item.summary else None
+        if not item.summary:
+            return None
+        return linebreaks(without_control_characters(item.summary), autoescape=True)
+
+    def item_categories(self, item):
+        district = item.district
+        if district is not None and district.is_public:
+            return [without_control_characters(district.name)]
+        return []
 
     def item_pubdate(self, item):
         return item.created_at
 
     def item_updateddate(self, item):
         return item.updated_at
-
-    def item_categories(self, item):
-        district = item.district
-        if district is not None and district.is_public:
-            return [district.name]
-        return []
 
 
 class AgreementFeed(RecordFeed):

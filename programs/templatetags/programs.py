@@ -26,6 +26,21 @@ def record_kinds():
     return KINDS
 
 
+# The link schemes a page may render whatever the database holds: a
+# javascript: or data: address loaded by a fixture must never become a link.
+SAFE_LINK_SCHEMES = ("http", "https", "mailto")
+
+
+@register.filter
+def safe_link(address):
+    """Return ``address`` if it is an http(s) or mailto link, else ""."""
+    address = (address or "").strip()
+    scheme, colon, _rest = address.partition(":")
+    if colon and scheme.lower() in SAFE_LINK_SCHEMES:
+        return address
+    return ""
+
+
 @register.filter
 def lines(text):
     """Return the non-blank lines of ``text``."""
