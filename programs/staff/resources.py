@@ -35,6 +35,7 @@ from ..models import (
 from ..spreadsheets import unguarded
 from .checks import refused_publication
 from .permissions import district_of, may_add_in, may_change
+from .uploads import refuse_too_many_rows
 
 SLUG_SEPARATOR = ";"
 NAMES = ("name_en", "name_zh")
@@ -230,6 +231,7 @@ class RecordResource(resources.ModelResource):
         return capfirst(label if label else field_name.replace("_", " "))
 
     def before_import(self, dataset, **kwargs):
+        refuse_too_many_rows(dataset)
         # Who imports: skip_row(), which applies district scoping, is not told.
         self.user = kwargs.get("user")
         # A misspelt column would otherwise be ignored, its values lost unseen.

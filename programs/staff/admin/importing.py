@@ -36,6 +36,7 @@ from import_export.forms import SelectableFieldsExportForm
 
 from ...spreadsheets import guarded
 from ..resources import RESOURCES
+from ..uploads import LimitedImportForm
 
 
 class FormulaSafeCSV(CSV):
@@ -115,6 +116,7 @@ class RecordImportExportAdmin(ImportExportMixin):
     to_encoding = "utf-8-sig"
     import_template_name = "admin/programs/import.html"
     export_form_class = LabelledExportForm
+    import_form_class = LimitedImportForm
 
     def get_resource_classes(self, request):
         return RESOURCES[self.model]
