@@ -82,6 +82,10 @@ MIDDLEWARE = [
     # After auth and locale: it needs the visitor and the language, and the
     # middleware above adds its headers to cached pages too. programs/site/cache.py.
     "programs.site.cache.PageCacheMiddleware",
+    # Views that fail because the database is unreachable answer 503, not
+    # 500. Low in the list: process_exception runs from the bottom up, and
+    # only for exceptions raised by views, so it goes just before django-axes.
+    "programs.unavailable.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -141,6 +145,21 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Bounded waits, so that a database that stops answering fails requests
+    # (a 503, programs/unavailable.py) rather than holding every worker. libpq
+    # enforces the connect timeout; the server enforces the other two. Options
+    # given in DATABASE_URL are kept, and its own -c settings come last, so win.
+    statement_ms = int(os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT_MS", "30000"))
+    lock_ms = int(os.environ.get("DJANGO_DB_LOCK_TIMEOUT_MS", "10000"))
+    database_options = DATABASES["default"].setdefault("OPTIONS", {})
+    database_options.setdefault(
+        "connect_timeout", int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "5"))
+    )
+    database_options["options"] = (
+        f"-c statement_timeout={statement_ms} -c lock_timeout={lock_ms} "
+        + database_options.get("options", "")
+    ).strip()
 if os.environ.get("DJANGO_TEST_DATABASE_NAME"):
     # The throw-away database the tests create (and drop) on this server.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["DJANGO_TEST_DATABASE_NAME"]}
@@ -176,7 +195,11 @@ PAGE_CACHE_SECONDS = int(
 # The uploaded file waits between preview and confirmation in the cache, not
 # on one server's disk, so the confirmation may reach another app server. That
 # needs a cache they share: Redis (DJANGO_REDIS_URL) with several servers.
-IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "programs.staff.uploads.ExpiringCacheStorage"
+# What one import may hold (programs/staff/uploads.py): its size in MB and its
+# rows. Larger files are refused with a message, before they are read.
+IMPORT_MAX_BYTES = int(os.environ.get("DJANGO_IMPORT_MAX_MB", "5")) * 1_000_000
+IMPORT_MAX_ROWS = int(os.environ.get("DJANGO_IMPORT_MAX_ROWS", "10000"))
 # A confirmed import is written in one transaction, all or nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 

@@ -1,0 +1,124 @@
+"""An unreachable database: bounded waits, and a 503 rather than a 500."""
+
+import json
+from unittest import mock
+
+import pytest
+from django.db import OperationalError
+from django.urls import reverse
+
+from programs import health
+
+from . import factories as f
+from .test_postgres import on_postgresql
+from .test_settings import PRODUCTION_ENV, run_manage
+
+PRINT_OPTIONS = (
+    "import json; from django.conf import settings; "
+    "print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))"
+)
+
+
+def database_options(**env):
+    """Return the database OPTIONS the settings build from ``env``."""
+    result = run_manage(
+        "shell", "--no-imports", "-c", PRINT_OPTIONS, env={**PRODUCTION_ENV, **env}
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_postgresql_gets_bounded_waits_by_default():
+    """On PostgreSQL, connecting, statements and lock waits have default limits."""
+    options = database_options(DATABASE_URL="postgres://app@db.internal:5432/app")
+    assert options["connect_timeout"] == 5
+    assert options["options"] == "-c statement_timeout=30000 -c lock_timeout=10000"
+
+
+def test_postgresql_timeouts_follow_the_environment_and_keep_url_options():
+    """The three variables set the limits; options in DATABASE_URL are kept."""
+    options = database_options(
+        DATABASE_URL="postgres://app@db/app?sslmode=require&options=-c%20search_path%3Dx",
+        DJANGO_DB_CONNECT_TIMEOUT="2",
+        DJANGO_DB_STATEMENT_TIMEOUT_MS="1500",
+        DJANGO_DB_LOCK_TIMEOUT_MS="700",
+    )
+    assert options == {
+        "sslmode": "require",
+        "connect_timeout": 2,
+        "options": "-c statement_timeout=1500 -c lock_timeout=700 -c search_path=x",
+    }
+
+
+def test_sqlite_gets_no_postgresql_options():
+    """SQLite, which has no such parameters, is left without them."""
+    assert database_options() == {}
+
+
+@pytest.mark.django_db
+def test_page_answers_503_in_the_site_look_when_the_database_is_down(
+    client, django_assert_num_queries
+):
+    """A view that cannot reach the database gives an uncached 503 in the site look."""
+    client.raise_request_exception = False
+    with (
+        mock.patch(
+            "programs.site.home.HomeView.get_context_data",
+            side_effect=OperationalError("connection refused"),
+        ),
+        django_assert_num_queries(0),
+    ):
+        response = client.get(reverse("programs:home"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "no-store" in response["Cache-Control"]
+    assert "Talent programmes of the Yangtze River Delta" in response.text
+    assert "Temporarily unavailable" in response.text
+
+
+@pytest.mark.django_db
+def test_page_503_needs_no_session_for_a_signed_in_visitor(client, settings):
+    """The 503 page renders when a staff page loses the database mid-render."""
+    # Off, so that no middleware reads the session before the view: the
+    # session first fails in the footer, as when the database goes mid-page.
+    settings.PAGE_CACHE_SECONDS = 0
+    client.force_login(f.make_staff("editor"))
+    client.raise_request_exception = False
+    with mock.patch(
+        "django.contrib.sessions.backends.db.SessionStore.load",
+        side_effect=OperationalError("connection refused"),
+    ):
+        response = client.get(reverse("programs:source-list"))
+    assert response.status_code == 503
+    assert "Temporarily unavailable" in response.text
+
+
+@pytest.mark.django_db
+def test_other_errors_still_give_the_500_page(client):
+    """Only database outages become 503: a bug in a view is still a 500."""
+    client.raise_request_exception = False
+    with mock.patch(
+        "programs.site.home.HomeView.get_context_data",
+        side_effect=RuntimeError("boom"),
+    ):
+        response = client.get(reverse("programs:home"))
+    assert response.status_code == 500
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_when_the_database_does_not(client):
+    """The health check keeps its JSON shape and answers 503 on a database error."""
+    with mock.patch(
+        "django.db.backends.base.base.BaseDatabaseWrapper.cursor",
+        side_effect=OperationalError("down"),
+    ):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "down"}
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_healthz_query_runs_under_its_own_short_statement_timeout():
+    """The health check's query runs with a 2 s timeout, not the pages' 30 s."""
+    assert health.ask_database("SHOW statement_timeout") == ("2s",)
