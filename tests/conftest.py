@@ -1,7 +1,10 @@
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.management import call_command
 from django.utils import translation
+
+from .factories import make_district
 
 
 @pytest.fixture(autouse=True)
@@ -48,3 +51,33 @@ def _page_cache_on_and_empty(settings):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def qingpu():
+    """Qingpu District, as the seeds name it: the district editors' own."""
+    return make_district(slug="qingpu", name_en="Qingpu District", name_zh="青浦区")
+
+
+@pytest.fixture
+def wujiang():
+    """Wujiang District: another district than a Qingpu editor's."""
+    return make_district(slug="wujiang", name_en="Wujiang District", name_zh="吴江区")
+
+
+@pytest.fixture
+def production_static(settings, tmp_path):
+    """Collect the static files as production does: hashed, with DEBUG off.
+
+    For the tests that fetch a static file through whitenoise; the others
+    serve unhashed files from the app directories (``_plain_http_and_static``).
+    """
+    settings.DEBUG = False
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        },
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)

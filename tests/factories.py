@@ -5,6 +5,7 @@ import itertools
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.test import Client
 
 from programs.models import (
     Agreement,
@@ -147,3 +148,11 @@ def make_staff(username, role=None, districts=(), **flags):
     if districts:
         StaffScope.objects.create(user=user).districts.set(districts)
     return user
+
+
+def client_of(user):
+    """Return a test client signed in as ``user`` (anonymous for None)."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client

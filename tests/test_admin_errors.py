@@ -8,12 +8,17 @@ from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
 from programs.models import Organization, Project, Role
 from programs.staff.denied import permission_denied
-from tests.factories import make_district, make_organization, make_project, make_staff
+from tests.factories import (
+    client_of,
+    make_district,
+    make_organization,
+    make_project,
+    make_staff,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,22 +27,6 @@ CSV, XLSX = "0", "1"  # the import and export forms' format choices
 
 def admin_url(model, view, *args):
     return reverse(f"admin:programs_{model._meta.model_name}_{view}", args=args)
-
-
-def client_of(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def qingpu():
-    return make_district(slug="qingpu", name_en="Qingpu District")
-
-
-@pytest.fixture
-def wujiang():
-    return make_district(slug="wujiang", name_en="Wujiang District")
 
 
 @pytest.fixture

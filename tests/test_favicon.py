@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -28,19 +27,9 @@ def test_pages_link_the_svg_icon(client, path):
     )
 
 
-def test_the_icon_is_served_as_svg_in_production(client, settings, tmp_path):
+def test_the_icon_is_served_as_svg_in_production(client, production_static):
     """After collectstatic, /favicon.ico leads to the hashed SVG, which whitenoise
     serves as image/svg+xml with DEBUG off."""
-    settings.DEBUG = False
-    settings.STATIC_ROOT = tmp_path
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {
-            "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        },
-    }
-    call_command("collectstatic", "--noinput", verbosity=0)
-
     redirect = client.get(reverse("favicon"))
     response = client.get(redirect["Location"])
 

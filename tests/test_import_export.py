@@ -137,16 +137,6 @@ HEADER = ["slug", "name_en", "name_zh", "kind", "district", "sources"]
 
 
 @pytest.fixture
-def qingpu():
-    return make_district(slug="qingpu", name_en="Qingpu District")
-
-
-@pytest.fixture
-def wujiang():
-    return make_district(slug="wujiang", name_en="Wujiang District")
-
-
-@pytest.fixture
 def organizations(qingpu):
     """An organization a file leaves unchanged, and one it renames."""
     source = make_source(slug="report")

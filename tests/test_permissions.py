@@ -4,7 +4,6 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -24,8 +23,8 @@ from programs.models import (
 )
 from programs.staff.permissions import districts_of, role_of
 from tests.factories import (
+    client_of,
     make_agreement,
-    make_district,
     make_entrepreneur,
     make_expert,
     make_field,
@@ -134,16 +133,6 @@ def admin_url(model, view, *args):
 
 
 @pytest.fixture
-def qingpu():
-    return make_district(slug="qingpu", name_en="Qingpu District", name_zh="青浦区")
-
-
-@pytest.fixture
-def wujiang():
-    return make_district(slug="wujiang", name_en="Wujiang District", name_zh="吴江区")
-
-
-@pytest.fixture
 def users(qingpu):
     return {
         ANONYMOUS: None,
@@ -152,13 +141,6 @@ def users(qingpu):
         DISTRICT_EDITOR: make_staff("qingpu-editor", Role.DISTRICT_EDITOR, [qingpu]),
         SUPERUSER: make_staff("root", is_superuser=True),
     }
-
-
-def client_of(user):
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -25,15 +25,9 @@ BANNER = "Draft: not public"
 NOINDEX_META = '<meta name="robots" content="noindex">'
 
 
-def client_of(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def editor():
-    return client_of(f.make_staff("editor", Role.EDITOR))
+    return f.client_of(f.make_staff("editor", Role.EDITOR))
 
 
 @pytest.fixture
@@ -50,7 +44,7 @@ def test_staff_who_may_view_see_a_draft_under_the_banner(draft, role):
         user = f.make_staff("root", is_superuser=True)
     else:
         user = f.make_staff("someone", role)
-    response = client_of(user).get(preview_url(draft))
+    response = f.client_of(user).get(preview_url(draft))
     assert response.status_code == 200
     assert BANNER in response.text
     assert "Lakeside lab" in response.text
@@ -93,7 +87,7 @@ def test_anonymous_visitors_get_the_404_of_a_missing_record(client, draft):
 
 def test_staff_without_a_role_get_404(draft):
     """A staff account without the view permission cannot tell a draft exists."""
-    response = client_of(f.make_staff("nobody")).get(preview_url(draft))
+    response = f.client_of(f.make_staff("nobody")).get(preview_url(draft))
     assert response.status_code == 404
     assert "Lakeside lab" not in response.text
 
@@ -102,7 +96,7 @@ def test_the_permission_is_checked_per_kind(draft):
     """Viewing sources in the admin does not open the preview of a project."""
     user = f.make_staff("source-reader")
     user.user_permissions.add(Permission.objects.get(codename="view_source"))
-    client = client_of(user)
+    client = f.client_of(user)
     source = f.make_source(publication_status=DRAFT)
     assert client.get(preview_url(source)).status_code == 200
     assert client.get(preview_url(draft)).status_code == 404
@@ -113,7 +107,7 @@ def test_a_signed_in_user_who_is_not_staff_gets_404(draft):
     user = f.make_staff("former", Role.EDITOR)
     user.is_staff = False
     user.save()
-    assert client_of(user).get(preview_url(draft)).status_code == 404
+    assert f.client_of(user).get(preview_url(draft)).status_code == 404
 
 
 def test_an_unknown_kind_is_404(editor):
@@ -247,7 +241,7 @@ def test_a_preview_costs_the_queries_of_the_public_page(kind):
     A superuser's permission check needs no query, so the two counts are equal.
     """
     record = three_of_each()[kind.key]
-    client = client_of(f.make_staff("root", is_superuser=True))
+    client = f.client_of(f.make_staff("root", is_superuser=True))
     public = _queries(client, record.get_absolute_url())
     type(record).objects.filter(pk=record.pk).update(publication_status=DRAFT)
     assert _queries(client, preview_url(record)) == public
@@ -257,7 +251,7 @@ def test_a_role_adds_two_queries_for_its_permissions(django_assert_num_queries):
     """An editor's preview of a project costs its public page plus the permission
     lookup (the user's own permissions and their groups')."""
     project = three_of_each()["project"]
-    client = client_of(f.make_staff("editor", Role.EDITOR))
+    client = f.client_of(f.make_staff("editor", Role.EDITOR))
     public = _queries(client, project.get_absolute_url())
     Project.objects.filter(pk=project.pk).update(publication_status=DRAFT)
     with django_assert_num_queries(public + 2):

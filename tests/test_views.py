@@ -3,7 +3,6 @@ import re
 from unittest import mock
 
 import pytest
-from django.core.management import call_command
 from django.db import OperationalError, connection
 from django.templatetags.static import static
 from django.test.utils import CaptureQueriesContext
@@ -334,20 +333,9 @@ def test_pages_are_styled_by_our_stylesheet(client):
     assert '<html lang="en">' in text
 
 
-def test_stylesheet_is_served_by_whitenoise_as_in_production(
-    client, settings, tmp_path
-):
+def test_stylesheet_is_served_by_whitenoise_as_in_production(client, production_static):
     """After collectstatic, the stylesheet's hashed URL answers as CSS, cached
     for good, from whitenoise with DEBUG off."""
-    settings.DEBUG = False
-    settings.STATIC_ROOT = tmp_path
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {
-            "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        },
-    }
-    call_command("collectstatic", "--noinput", verbosity=0)
     url = static("programs/site.css")
     assert re.fullmatch(r"/static/programs/site\.[0-9a-f]{12}\.css", url)
 
