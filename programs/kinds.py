@@ -39,6 +39,7 @@ from .models import (
     Project,
     Source,
     Workstation,
+    cites_sources,
 )
 
 NAMES = ("name_en", "name_zh")
@@ -155,7 +156,7 @@ class Kind:
     @property
     def has_sources(self):
         """Return True if the kind's records cite their sources."""
-        return any(field.name == "sources" for field in self.model._meta.many_to_many)
+        return cites_sources(self.model)
 
 
 def _through_a_model_of_its_own(field):

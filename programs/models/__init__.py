@@ -6,7 +6,13 @@ that is its natural key (fixtures and URLs use it), a publication status and the
 sources its facts come from. Only published records reach the public site.
 """
 
-from .base import PublicationStatus, RecordQuerySet, count_of, set_publication_status
+from .base import (
+    PublicationStatus,
+    RecordQuerySet,
+    cites_sources,
+    count_of,
+    set_publication_status,
+)
 from .figures import AnnouncedFigure
 from .programmes import (
     Agreement,
@@ -36,6 +42,7 @@ __all__ = [
     "StaffLanguage",
     "StaffScope",
     "Workstation",
+    "cites_sources",
     "count_of",
     "set_publication_status",
 ]

@@ -52,6 +52,11 @@ def set_publication_status(record, status, user, *, stored):
     return True
 
 
+def cites_sources(model):
+    """Return True if ``model``'s records name the sources of their facts."""
+    return any(field.name == "sources" for field in model._meta.many_to_many)
+
+
 def active_and_other_language():
     """Return the active language and the other one, as (suffix, tag) pairs."""
     if (get_language() or "").startswith("zh"):

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from ..models import AnnouncedFigure, Project, PublicationStatus
+from ..models import AnnouncedFigure, Project, PublicationStatus, cites_sources
 
 PUBLISHED = PublicationStatus.PUBLISHED
 
@@ -45,15 +45,11 @@ class Problem:
     blocking: bool = False
 
 
-def has_sources(model):
-    return any(field.name == "sources" for field in model._meta.many_to_many)
-
-
 def needs_a_source(record):
     """Return True if ``record`` would be published without a source behind it."""
     if record.publication_status != PUBLISHED or record.is_demo:
         return False
-    return isinstance(record, AnnouncedFigure) or has_sources(type(record))
+    return isinstance(record, AnnouncedFigure) or cites_sources(type(record))
 
 
 def unsourced(record, sources=None):
@@ -190,7 +186,7 @@ def needing_attention(queryset):
             published & Q(is_demo=False) & ~Q(source__publication_status=PUBLISHED)
         )
         condition |= published & Q(as_of__gt=F("source__published_on"))
-    elif has_sources(model):
+    elif cites_sources(model):
         public_source = model.sources.through.objects.filter(
             **{
                 f"{model.sources.field.m2m_field_name()}": OuterRef("pk"),

@@ -5,8 +5,8 @@ from django.contrib.admin.utils import model_ngettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ...models import PublicationStatus, set_publication_status
-from ..checks import has_sources, refused_publication
+from ...models import PublicationStatus, cites_sources, set_publication_status
+from ..checks import refused_publication
 
 # What an action reports, by the status it moves records to.
 DONE = {
@@ -61,7 +61,7 @@ class PublishingAdmin:
         queryset = self.scoped_for_change(request, queryset)
         allowed = queryset.count()
         moving = queryset.exclude(publication_status=status).order_by("pk")
-        if status == PublicationStatus.PUBLISHED and has_sources(self.model):
+        if status == PublicationStatus.PUBLISHED and cites_sources(self.model):
             moving = moving.prefetch_related("sources")
         changed, refused = 0, []
         # One save per record: each writes a version to the record's history,
