@@ -10,38 +10,35 @@ language switcher from the request. Only the footer's staff link reads the
 visitor, which can mean reading the session from the database, so the page
 is rendered for an anonymous visitor.
 
-It only sees exceptions raised by views (``process_exception``): a middleware
-that reads the session before the view still fails with the 500 page.
+It is Django's 500 handler (``handler500`` in talentzone/urls.py) rather than
+a middleware, so that it sees a failure wherever it happens: in a view, and
+equally in the middleware that reads the session, the signed-in user or the
+page cache's content version before any view runs.
 """
 
 import logging
+import sys
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import InterfaceError, OperationalError
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+from django.views import defaults
 
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
+DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
 
 
-class DatabaseUnavailableMiddleware:
-    """Answer 503 when a view fails because the database cannot be reached."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
-    def process_exception(self, request, exception):
-        """Render the 503 page for a database outage; leave other errors alone."""
-        if not isinstance(exception, (OperationalError, InterfaceError)):
-            return None
-        logger.warning("The database is unavailable: %s", exception)
-        response = render(request, "503.html", {"user": AnonymousUser()}, status=503)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        # Neither the page cache nor a proxy may keep the outage after it ends.
-        add_never_cache_headers(response)
-        return response
+def server_error(request):
+    """Render the 503 page for a database outage, Django's 500 page otherwise."""
+    exception = sys.exc_info()[1]  # the one being handled, when this runs
+    if not isinstance(exception, DATABASE_UNREACHABLE):
+        return defaults.server_error(request)
+    logger.warning("The database is unavailable: %s", exception)
+    response = render(request, "503.html", {"user": AnonymousUser()}, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    # Neither the page cache nor a proxy may keep the outage after it ends.
+    add_never_cache_headers(response)
+    return response

@@ -82,10 +82,6 @@ MIDDLEWARE = [
     # After auth and locale: it needs the visitor and the language, and the
     # middleware above adds its headers to cached pages too. programs/site/cache.py.
     "programs.site.cache.PageCacheMiddleware",
-    # Views that fail because the database is unreachable answer 503, not
-    # 500. Low in the list: process_exception runs from the bottom up, and
-    # only for exceptions raised by views, so it goes just before django-axes.
-    "programs.unavailable.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]

@@ -27,6 +27,8 @@ ADMIN_BRANDING = {
 
 # A refusal: in the admin's look under /admin/, the site's elsewhere.
 handler403 = "programs.staff.denied.permission_denied"
+# An unreachable database is a 503 in the site's look, not a 500.
+handler500 = "programs.unavailable.server_error"
 
 urlpatterns = [
     # Before the admin's own URLs, under its address: the language switch.

@@ -57,9 +57,11 @@ def test_sqlite_gets_no_postgresql_options():
 
 @pytest.mark.django_db
 def test_page_answers_503_in_the_site_look_when_the_database_is_down(
-    client, django_assert_num_queries
+    client, settings, django_assert_num_queries
 ):
-    """A view that cannot reach the database gives an uncached 503 in the site look."""
+    """A view that cannot reach the database gives an uncached 503 in the site
+    look, rendered without a query."""
+    settings.PAGE_CACHE_SECONDS = 0  # whose version query comes before the view
     client.raise_request_exception = False
     with (
         mock.patch(
@@ -91,6 +93,37 @@ def test_page_503_needs_no_session_for_a_signed_in_visitor(client, settings):
         response = client.get(reverse("programs:source-list"))
     assert response.status_code == 503
     assert "Temporarily unavailable" in response.text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "failing",
+    [
+        "programs.site.cache.content_version",  # the page cache, before any view
+        "django.contrib.sessions.backends.db.SessionStore.load",  # the session
+    ],
+)
+def test_a_middleware_that_loses_the_database_gives_the_503_too(client, failing):
+    """The 503 is the 500 handler's, so a failure before the view is one as well."""
+    client.cookies["sessionid"] = "x" * 32  # so that the session is read
+    client.raise_request_exception = False
+    with mock.patch(failing, side_effect=OperationalError("connection refused")):
+        response = client.get(reverse("programs:project-list"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "Temporarily unavailable" in response.text
+
+
+@pytest.mark.django_db
+def test_other_errors_keep_the_500_page(client):
+    """Only an unreachable database is an outage: a bug is still a 500."""
+    client.raise_request_exception = False
+    with mock.patch(
+        "programs.site.home.HomeView.get_context_data", side_effect=ValueError("bug")
+    ):
+        response = client.get(reverse("programs:home"))
+    assert response.status_code == 500
+    assert "Retry-After" not in response
 
 
 @pytest.mark.django_db

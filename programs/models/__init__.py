@@ -13,6 +13,7 @@ from .base import (
     count_of,
     set_publication_status,
 )
+from .content_version import ContentVersion
 from .figures import AnnouncedFigure
 from .programmes import (
     Agreement,
@@ -27,6 +28,7 @@ from .staff import Role, StaffLanguage, StaffScope
 
 __all__ = [
     "AnnouncedFigure",
+    "ContentVersion",
     "Agreement",
     "AgreementParty",
     "District",

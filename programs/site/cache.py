@@ -1,14 +1,24 @@
 """
 Whole-page caching of the public site for anonymous visitors.
 
-Every cached page is tagged with the *content version*, one number in the cache
-that every write to a record bumps. A page is served from the cache only while
-its tag equals the current version, so the first request after an edit renders
-afresh: nobody sees a stale page, and nothing has to know which pages a record
-appears on (a project shows on its own page, its agreement's, its district's,
-the lists, search, stats, the feeds and the sitemap).
+Every cached page is tagged with the *content version*, one number in the
+database (``ContentVersion``) that every write to a record changes in its own
+transaction. A page is served from the cache only while its tag equals the
+version the database holds, so the first request after an edit's commit
+renders afresh: nobody sees a stale page, and nothing has to know which pages
+a record appears on (a project shows on its own page, its agreement's, its
+district's, the lists, search, stats, the feeds and the sitemap).
 
-What bumps the version:
+The guarantee: once a write has committed, no request that starts after it is
+served a page rendered before it, whatever the cache server did meanwhile.
+The version is read before rendering, so a write that commits during a render
+leaves that page tagged with the older version, never served again. Because
+the new version commits with the rows or not at all, a cache server that is
+paused, restarted or emptied during an edit cannot lose it (an earlier design
+kept the version in Redis, where a failed bump left old pages served until
+they expired). The price is one primary-key query on every hit.
+
+What changes the version:
 
 - ``post_save``, ``post_delete`` and ``m2m_changed`` of every model of this app,
   connected in ``ProgramsConfig.ready()``: the admin's forms, its delete action,
@@ -16,51 +26,47 @@ What bumps the version:
 - an explicit ``bump_content_version()`` wherever a write sends no signal:
   ``QuerySet.update()`` and ``bulk_create()`` (``generate_demo``).
 
-Inside a transaction the version is bumped when it commits, once however many
-rows it writes (``load_seeds`` saves hundreds; deleting many records sends a
-signal per row): bumped any earlier, a request reading the old rows before the
-commit would cache them under the new version. The thread that writes sees its
-own rows before the commit, so it also bumps at once if it has stored a page
-since its last bump: in practice only tests read pages inside a transaction.
-An extra bump costs a re-render; a missing one costs a stale page, so the code
-bumps when in doubt.
+Each write sets a new version, however many a transaction makes: one small
+``UPDATE`` of one row, cheaper than the signal that calls it, and correct even
+for a thread that reads pages between its own uncommitted writes. The row is
+locked until the transaction ends, so concurrent writers take turns at their
+commits; the admin's lock timeout bounds the wait.
 
-The version must be shared by every process that serves pages or writes
-records. Redis (``DJANGO_REDIS_URL``) is; Django's local-memory cache is not:
-each process keeps its own counter, so a write in one gunicorn worker, or in a
-``load_seeds`` run from a shell, would leave the pages cached by the other
-workers stale until they expire. That is why ``DJANGO_PAGE_CACHE_SECONDS``
-defaults to 0 (off) without Redis: caching in local memory is only turned on
-when someone asks for it and accepts that delay.
+Pages may be stored in any cache, Redis (``DJANGO_REDIS_URL``) or each
+process's memory, since the version they are checked against is shared by
+every process through the database. ``DJANGO_PAGE_CACHE_SECONDS`` defaults to 0
+(off) without Redis only because memory caches are per process and so do
+little good with several workers.
 
 Only anonymous ``GET``/``HEAD`` requests for the public site (the ``programs``
 URLs, the sitemap and robots.txt) are cached, and only plain 200 responses
 that set no cookie: never the admin, staff, the health check, streamed
 exports or error pages. A page is keyed on scheme, host, language and the full
-path with its query string; hits make no database query. The ``X-Page-Cache``
-header says ``hit`` or ``miss`` on every request the cache considered.
+path with its query string. The ``X-Page-Cache`` header says ``hit`` or
+``miss`` on every request the cache considered.
 
-If the cache server is down, pages are rendered as if there were no cache,
-and a failed bump is logged: the pages it should have invalidated expire after
-``DJANGO_PAGE_CACHE_SECONDS`` at the latest.
+If the cache server is down, pages are rendered as if there were no cache. If
+the database is down, no page can be checked or rendered: the visitor gets the
+503 page (programs/unavailable.py).
 """
 
 import hashlib
 import logging
 import secrets
-import threading
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
+from programs.models import ContentVersion
+
 logger = logging.getLogger(__name__)
 
-VERSION_KEY = "content-version"
+VERSION_ROW = 1
 PAGE_KEY_PREFIX = "page:"
 HEADER = "X-Page-Cache"
 CACHED_NAMESPACES = {"programs"}
@@ -68,55 +74,41 @@ CACHED_URL_NAMES = {"sitemap", "robots"}
 # A response that asks not to be stored is not stored.
 UNCACHEABLE_DIRECTIVES = ("private", "no-cache", "no-store")
 
-# Whether this thread, whose database connection sees its own uncommitted
-# writes, has stored a page since it last bumped the version.
-_this_thread = threading.local()
+
+def _new_number():
+    return secrets.randbits(62)
 
 
-def _fresh_version():
-    # Random rather than 1: if the key is evicted, a counter that started again
-    # at 1 could meet pages stored under an earlier 1.
-    return secrets.randbits(48)
-
-
-def content_version():
-    """Return the current content version, creating it when it is missing."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, _fresh_version(), timeout=None)
-        version = cache.get(VERSION_KEY)
-    return version
-
-
-def _increment_version():
-    """Add one to the content version (atomic in Redis); log if the cache fails."""
-    try:
-        try:
-            cache.incr(VERSION_KEY)
-        except ValueError:  # missing: a fresh random version is a bump too
-            if not cache.add(VERSION_KEY, _fresh_version(), timeout=None):
-                cache.incr(VERSION_KEY)  # another process created it meanwhile
-    except Exception:
-        logger.exception("Could not bump the page cache's content version.")
+def content_version(using=None):
+    """Return the content version the database holds, creating it if missing."""
+    number = (
+        ContentVersion.objects.using(using)
+        .filter(pk=VERSION_ROW)
+        .values_list("number", flat=True)
+        .first()
+    )
+    if number is None:
+        number = bump_content_version(using)
+    return number
 
 
 def bump_content_version(using=None):
     """Make every cached page stale: call after a write that sends no signal.
 
-    Inside a transaction the bump waits for the commit (see the module's
-    docstring), and is made once however often this is called.
+    The new version is written in the caller's transaction, if any, so it
+    commits (or rolls back) with the write. Returns the new version.
     """
-    connection = transaction.get_connection(using)
-    if not connection.in_atomic_block:
-        _increment_version()
-        return
-    # run_on_commit holds (savepoint ids, callback, robust); a savepoint rolled
-    # back takes its callbacks with it, so a write after it registers anew.
-    if not any(entry[1] is _increment_version for entry in connection.run_on_commit):
-        transaction.on_commit(_increment_version, using=using)
-    if getattr(_this_thread, "stored_page", False):
-        _this_thread.stored_page = False
-        _increment_version()
+    number = _new_number()
+    versions = ContentVersion.objects.using(using)
+    if not versions.filter(pk=VERSION_ROW).update(number=number):
+        # The first write on an empty database (or after a flush). Another
+        # process may create the row meanwhile: then it is updated after all.
+        try:
+            with transaction.atomic(using=using):
+                versions.create(pk=VERSION_ROW, number=number)
+        except IntegrityError:
+            versions.filter(pk=VERSION_ROW).update(number=number)
+    return number
 
 
 def _bump_on_write(sender, using=None, **kwargs):
@@ -127,6 +119,8 @@ def _bump_on_write(sender, using=None, **kwargs):
 def connect_signals(app_config):
     """Bump the content version on every write to a model of ``app_config``."""
     for model in app_config.get_models():
+        if model is ContentVersion:
+            continue
         uid = f"page-cache:{model._meta.label_lower}"
         post_save.connect(_bump_on_write, sender=model, dispatch_uid=uid)
         post_delete.connect(_bump_on_write, sender=model, dispatch_uid=uid)
@@ -201,16 +195,15 @@ class PageCacheMiddleware:
         seconds = settings.PAGE_CACHE_SECONDS
         if not seconds or not is_cacheable_request(request):
             return self.get_response(request)
+        # First, and outside the try: with the database down nothing can be
+        # checked or rendered, and the error becomes the 503 page.
+        version = content_version()
         key = page_key(request)
         try:
-            found = cache.get_many([VERSION_KEY, key])
-            version = found.get(VERSION_KEY)
-            if version is None:
-                version = content_version()
+            entry = cache.get(key)
         except Exception:
             logger.warning("The page cache is unavailable.", exc_info=True)
             return self.get_response(request)
-        entry = found.get(key)
         if entry is not None and entry[0] == version:
             content, headers = entry[1:]
             response = HttpResponse(content, headers=headers)
@@ -223,7 +216,6 @@ class PageCacheMiddleware:
             entry = (version, response.content, list(response.items()))
             try:
                 cache.set(key, entry, seconds)
-                _this_thread.stored_page = True
             except Exception:
                 logger.warning("The page cache is unavailable.", exc_info=True)
         response[HEADER] = "miss"
