@@ -80,12 +80,21 @@ def test_second_request_is_a_hit_with_one_query(client, django_assert_num_querie
 
 
 def test_a_hit_carries_the_headers_of_a_fresh_page(client):
-    """Headers the outer middleware adds (framing, language, Vary) are on hits too."""
+    """Headers the outer middleware adds (framing, policies, language, Vary) are
+    on hits too."""
     first = warm(client, PROJECTS)
     second = client.get(PROJECTS)
 
     assert status_of(second) == "hit"
-    for name in ("Content-Type", "X-Frame-Options", "Content-Language", "Vary"):
+    for name in (
+        "Content-Type",
+        "X-Frame-Options",
+        "Content-Security-Policy",
+        "Permissions-Policy",
+        "Content-Language",
+        "Vary",
+    ):
+        assert first.headers.get(name), name
         assert second.headers.get(name) == first.headers.get(name), name
 
 

@@ -74,6 +74,7 @@ def test_page_answers_503_in_the_site_look_when_the_database_is_down(
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
     assert "no-store" in response["Cache-Control"]
+    assert "default-src 'none'" in response["Content-Security-Policy"]
     assert "Talent programmes of the Yangtze River Delta" in response.text
     assert "Temporarily unavailable" in response.text
 
