@@ -34,19 +34,21 @@ run: seed
 	@echo
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# The production server, gunicorn, with the settings the environment gives
-# (DEBUG off unless asked): WEB_CONCURRENCY workers, 2 x cores + 1 by default.
-# It speaks plain HTTP, so the HTTPS redirect is off unless the environment
-# turns it on (behind a TLS proxy, see docs/deploy.md); everything else stays
-# as configured. BIND=0.0.0.0:8000 serves beyond this machine.
+# The production stack on this machine: nginx (Debian's package, installed if
+# missing) in front of gunicorn, with the settings the environment gives
+# (DEBUG off unless asked); WEB_CONCURRENCY workers, 2 x cores + 1 by default.
+# nginx buffers slow clients and compresses responses (deploy/nginx.conf,
+# docs/deploy.md). It speaks plain HTTP, so the HTTPS redirect is off unless
+# the environment turns it on; everything else stays as configured.
+# BIND=0.0.0.0:8000 serves beyond this machine.
 BIND ?= 127.0.0.1:$(PORT)
 serve: install
+	command -v nginx >/dev/null || test -x /usr/sbin/nginx || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; }
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DJANGO_SECURE_SSL_REDIRECT=$${DJANGO_SECURE_SSL_REDIRECT:-0} \
-		$(BIN)/gunicorn talentzone.wsgi:application --bind $(BIND) \
-		--workers $${WEB_CONCURRENCY:-$$((2 * $$(nproc) + 1))} \
-		--access-logfile - --graceful-timeout 30 --timeout 120
+		$(BIN)/python deploy/serve.py run --listen $(BIND)
 
 # Throughput and latency under gunicorn and wrk, at 1,000 and 100,000 records,
 # into docs/performance.md (benchmarks/README.md). Needs PostgreSQL and Redis

@@ -2,6 +2,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
+from django.test import override_settings
 from django.utils import translation
 
 from .factories import make_district
@@ -21,6 +22,24 @@ def _plain_http_and_static(settings):
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http_live_server():
+    """Let the live server speak plain HTTP.
+
+    Session-scoped and autouse, here rather than beside the browser tests, so
+    that it applies before the session-scoped live server builds its
+    middleware, which reads these settings once, whichever test starts it
+    (the browser tests, or tests/test_deploy.py's nginx in front of it).
+    """
+    with override_settings(
+        SECURE_SSL_REDIRECT=False,
+        SECURE_HSTS_SECONDS=0,
+        SESSION_COOKIE_SECURE=False,
+        CSRF_COOKIE_SECURE=False,
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)

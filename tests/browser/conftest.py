@@ -9,7 +9,6 @@ import os
 import shutil
 
 import pytest
-from django.test import override_settings
 
 # Playwright's sync API runs an event loop in this thread; Django refuses
 # database access from a thread with a running loop unless told it is safe.
@@ -49,22 +48,6 @@ def browser():
         )
         yield browser
         browser.close()
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _plain_http_live_server():
-    """Let the live server speak plain HTTP.
-
-    Session-scoped and autouse so that it applies before the session-scoped
-    live server builds its middleware, which reads these settings once.
-    """
-    with override_settings(
-        SECURE_SSL_REDIRECT=False,
-        SECURE_HSTS_SECONDS=0,
-        SESSION_COOKIE_SECURE=False,
-        CSRF_COOKIE_SECURE=False,
-    ):
-        yield
 
 
 @pytest.fixture
