@@ -145,19 +145,25 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Bounded waits, so that a database that stops answering fails requests (a
+# 503, programs/unavailable.py) rather than holding every worker. libpq
+# enforces the connect timeout; the server enforces the statement and lock
+# timeouts, and talentzone.postgresql gives each query a deadline of its own
+# a little later, for a server too stuck to enforce anything.
+DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT_MS", "30000"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Bounded waits, so that a database that stops answering fails requests
-    # (a 503, programs/unavailable.py) rather than holding every worker. libpq
-    # enforces the connect timeout; the server enforces the other two. Options
-    # given in DATABASE_URL are kept, and its own -c settings come last, so win.
-    statement_ms = int(os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT_MS", "30000"))
+    DATABASES["default"]["ENGINE"] = "talentzone.postgresql"
     lock_ms = int(os.environ.get("DJANGO_DB_LOCK_TIMEOUT_MS", "10000"))
     database_options = DATABASES["default"].setdefault("OPTIONS", {})
+    # Two seconds, libpq's least: on a network where connecting takes
+    # milliseconds, a server that has not answered by then will not.
     database_options.setdefault(
-        "connect_timeout", int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "5"))
+        "connect_timeout", int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "2"))
     )
+    # Options given in DATABASE_URL are kept, and its own -c settings come
+    # last, so win.
     database_options["options"] = (
-        f"-c statement_timeout={statement_ms} -c lock_timeout={lock_ms} "
+        f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS} -c lock_timeout={lock_ms} "
         + database_options.get("options", "")
     ).strip()
 if os.environ.get("DJANGO_TEST_DATABASE_NAME"):

@@ -7,6 +7,7 @@ import os
 import textwrap
 import uuid
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -489,6 +490,27 @@ def test_pages_render_without_the_cache_when_it_is_down(
     assert response.status_code == 200 and "Still here" in response.text
     assert status_of(response) is None
     assert "The page cache is unavailable" in caplog.text
+
+
+def test_after_a_cache_failure_pages_leave_the_cache_alone_for_a_while(
+    client, monkeypatch
+):
+    """A cache server that hangs costs one request its timeout, not every one,
+    until the rest is over."""
+    hanging = mock.Mock()
+    hanging.get.side_effect = ConnectionError("no answer in time")
+    asked = hanging.get
+    monkeypatch.setattr(page_cache, "cache", hanging)
+    clock = mock.Mock(return_value=1000.0)
+    monkeypatch.setattr(page_cache.time, "monotonic", clock)
+
+    for _ in range(3):
+        assert client.get(PROJECTS).status_code == 200
+    assert asked.call_count == 1
+
+    clock.return_value += page_cache.REST_SECONDS
+    client.get(PROJECTS)
+    assert asked.call_count == 2
 
 
 @pytest.fixture

@@ -1,10 +1,11 @@
 """An unreachable database: bounded waits, and a 503 rather than a 500."""
 
 import json
+import time
 from unittest import mock
 
 import pytest
-from django.db import OperationalError
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections
 from django.urls import reverse
 
 from programs import health
@@ -31,7 +32,7 @@ def database_options(**env):
 def test_postgresql_gets_bounded_waits_by_default():
     """On PostgreSQL, connecting, statements and lock waits have default limits."""
     options = database_options(DATABASE_URL="postgres://app@db.internal:5432/app")
-    assert options["connect_timeout"] == 5
+    assert options["connect_timeout"] == 2
     assert options["options"] == "-c statement_timeout=30000 -c lock_timeout=10000"
 
 
@@ -142,5 +143,42 @@ def test_healthz_answers_503_when_the_database_does_not(client):
 @on_postgresql
 @pytest.mark.django_db
 def test_healthz_query_runs_under_its_own_short_statement_timeout():
-    """The health check's query runs with a 2 s timeout, not the pages' 30 s."""
-    assert health.ask_database("SHOW statement_timeout") == ("2s",)
+    """The health check's query runs with a 1 s timeout, not the pages' 30 s."""
+    assert health.ask_database("SHOW statement_timeout") == ("1s",)
+
+
+@pytest.fixture
+def own_connection(db):
+    """A connection of its own to the test database, which a test may break."""
+    wrapper = connections.create_connection(DEFAULT_DB_ALIAS)
+    yield wrapper
+    wrapper.close()
+
+
+@on_postgresql
+def test_a_query_the_server_never_answers_is_given_up_at_its_deadline(
+    own_connection,
+):
+    """A server that cannot enforce its own timeout (here: it has none, and the
+    query sleeps) does not hold the worker past the client-side deadline."""
+    own_connection.query_deadline = 0.5
+    started = time.monotonic()
+    with pytest.raises(OperationalError), own_connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 0")
+        cursor.execute("SELECT pg_sleep(5)")
+    assert time.monotonic() - started < 2
+
+
+@on_postgresql
+def test_the_deadline_lets_queries_that_answer_in_time_through(own_connection):
+    own_connection.query_deadline = 0.5
+    with own_connection.cursor() as cursor:
+        for _ in range(3):
+            cursor.execute("SELECT pg_sleep(0.2)")
+    assert own_connection.is_usable()
+
+
+@on_postgresql
+def test_postgresql_uses_the_backend_with_deadlines():
+    assert connection.settings_dict["ENGINE"] == "talentzone.postgresql"
+    assert connection.query_deadline == 32.0  # 30 s statement timeout + 2

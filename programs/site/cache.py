@@ -45,7 +45,8 @@ exports or error pages. A page is keyed on scheme, host, language and the full
 path with its query string. The ``X-Page-Cache`` header says ``hit`` or
 ``miss`` on every request the cache considered.
 
-If the cache server is down, pages are rendered as if there were no cache. If
+If the cache server is down, pages are rendered as if there were no cache, and
+each process tries it again only after ``REST_SECONDS``. If
 the database is down, no page can be checked or rendered: the visitor gets the
 503 page (programs/unavailable.py).
 """
@@ -53,6 +54,7 @@ the database is down, no page can be checked or rendered: the visitor gets the
 import hashlib
 import logging
 import secrets
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -71,6 +73,8 @@ PAGE_KEY_PREFIX = "page:"
 HEADER = "X-Page-Cache"
 CACHED_NAMESPACES = {"programs"}
 CACHED_URL_NAMES = {"sitemap", "robots"}
+# How long a process renders without the cache after the cache server failed.
+REST_SECONDS = 5
 # A response that asks not to be stored is not stored.
 UNCACHEABLE_DIRECTIVES = ("private", "no-cache", "no-store")
 
@@ -189,10 +193,22 @@ class PageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        # After the cache server fails, this process leaves it alone for a
+        # while: a server that hangs then costs one request in a while its
+        # socket timeout (1 s), not every request.
+        self.resting_until = 0.0
+
+    def _cache_failed(self):
+        logger.warning("The page cache is unavailable.", exc_info=True)
+        self.resting_until = time.monotonic() + REST_SECONDS
 
     def __call__(self, request):
         seconds = settings.PAGE_CACHE_SECONDS
-        if not seconds or not is_cacheable_request(request):
+        if (
+            not seconds
+            or time.monotonic() < self.resting_until
+            or not is_cacheable_request(request)
+        ):
             return self.get_response(request)
         # First, and outside the try: with the database down nothing can be
         # checked or rendered, and the error becomes the 503 page.
@@ -201,7 +217,7 @@ class PageCacheMiddleware:
         try:
             entry = cache.get(key)
         except Exception:
-            logger.warning("The page cache is unavailable.", exc_info=True)
+            self._cache_failed()
             return self.get_response(request)
         if entry is not None and entry[0] == version:
             content, headers = entry[1:]
@@ -216,6 +232,6 @@ class PageCacheMiddleware:
             try:
                 cache.set(key, entry, seconds)
             except Exception:
-                logger.warning("The page cache is unavailable.", exc_info=True)
+                self._cache_failed()
         response[HEADER] = "miss"
         return response
