@@ -61,6 +61,11 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    # The API docs' scripts and styles, served from here rather than a CDN.
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "programs",
 ]
 
@@ -69,6 +74,9 @@ MIDDLEWARE = [
     # Above the page cache, so that hits carry the policies too.
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Before CommonMiddleware, as django-cors-headers asks: it answers
+    # preflight requests itself.
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions, before common: it reads the language from the URL prefix.
@@ -305,3 +313,53 @@ LOGGING = {
 }
 
 PAGE_SIZE = 25
+
+# The API (programs/api/): JSON only, staff authenticated by their tokens,
+# anonymous readers limited per address, across app servers when the cache is
+# Redis. The client's address is read as the admin's lockout reads it.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["programs.api.tokens.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["programs.api.permissions.AdminRules"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "programs.api.pagination.LinkedPages",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("DJANGO_API_ANON_RATE", "120/minute"),
+        "user": os.environ.get("DJANGO_API_USER_RATE", "1200/minute"),
+    },
+    "NUM_PROXIES": PROXY_COUNT,
+    "PAGE_SIZE": PAGE_SIZE,
+    # ?format= is nobody's business here: JSON is the only format.
+    "URL_FORMAT_OVERRIDE": None,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "EXCEPTION_HANDLER": "programs.api.views.handle_exception",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "talentzone API",
+    "DESCRIPTION": (
+        "The published records of the talent programmes of the Yangtze River "
+        "Delta Ecology and Green Integrated Development Demonstration Zone. "
+        "长三角生态绿色一体化发展示范区人才项目的已发布记录。"
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No badge from validator.swagger.io: the docs load nothing from elsewhere.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+}
+# Anyone may read the API from a browser on another site; writes need a
+# token, which no browser sends on its own, so CORS stays closed to them.
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link", "Retry-After"]

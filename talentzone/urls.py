@@ -49,6 +49,9 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    # The API: JSON in one language-neutral address space (both languages'
+    # fields are in every record).
+    path("api/", include("programs.api.urls")),
     # One sitemap and one robots.txt for both languages, at the root where
     # crawlers look for them; the sitemap lists each page in both languages.
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

@@ -25,8 +25,10 @@ from .programmes import (
 )
 from .reference import District, Organization, ResearchField, Source
 from .staff import Role, StaffLanguage, StaffScope
+from .tokens import ApiToken
 
 __all__ = [
+    "ApiToken",
     "AnnouncedFigure",
     "ContentVersion",
     "Agreement",

@@ -1,6 +1,7 @@
 """The version of the site's content that cached pages are tagged with."""
 
 from django.db import models
+from django.utils import timezone
 
 
 class ContentVersion(models.Model):
@@ -16,6 +17,8 @@ class ContentVersion(models.Model):
     # restored from an older dump must not reach a number that pages of the
     # newer content are stored under.
     number = models.BigIntegerField()
+    # When it last changed: the Last-Modified of lists in the API.
+    changed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         # Not a record: nothing to translate, list or audit.

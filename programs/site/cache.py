@@ -62,7 +62,7 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
-from django.utils import translation
+from django.utils import timezone, translation
 
 from programs.models import ContentVersion
 
@@ -103,7 +103,9 @@ def bump_content_version(using=None):
     """
     number = _new_number()
     versions = ContentVersion.objects.using(using)
-    if not versions.filter(pk=VERSION_ROW).update(number=number):
+    if not versions.filter(pk=VERSION_ROW).update(
+        number=number, changed_at=timezone.now()
+    ):
         # The first write on an empty database (or after a flush). Another
         # process may create the row meanwhile: then it is updated after all.
         try:

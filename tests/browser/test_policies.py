@@ -98,6 +98,14 @@ def test_public_pages_break_neither_policy(watcher, records):
         watcher.check(path)
 
 
+def test_the_api_docs_break_neither_policy(watcher, records):
+    """The API's docs page, with every asset served here, renders the schema
+    within the strict policy."""
+    watcher.check("/api/docs/")
+    watcher.page.get_by_text("/api/v1/projects/").first.wait_for()
+    assert watcher.problems() == []
+
+
 def test_the_admin_breaks_neither_policy(watcher, records):
     """Signing in, the index, a list, the add and change forms with their
     widgets, history, import, export with its select-all box, and the language

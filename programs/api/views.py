@@ -1,0 +1,276 @@
+"""
+One view set per kind of record, built from the registry of kinds.
+
+Reads: the published records, filtered by the kind's list FilterSet (the
+same query string gives the same rows as the HTML list), in pages. Every
+answer carries ``ETag`` and ``Last-Modified`` and a conditional request that
+matches gets ``304``: a record's ETag is its edit version, a list's is the
+content version every write changes (programs/site/cache.py).
+
+Writes: ``PUT``, ``PATCH`` and ``DELETE`` must send ``If-Match`` with the
+record's current ETag, checked with the row locked, so that two clients
+cannot overwrite each other: a stale one gets ``412`` and the current record.
+"""
+
+from django.db import transaction
+from django.db.models import Prefetch, ProtectedError, RestrictedError
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, quote_etag
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from ..kinds import KINDS
+from ..models import AgreementParty, AnnouncedFigure, ContentVersion, PublicationStatus
+from ..site.cache import VERSION_ROW
+from ..staff.permissions import may_add_in
+from . import serializers
+from .filters import FigureFilterSet
+
+PUBLISHED = PublicationStatus.PUBLISHED
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The record's current ETag, from reading it. "
+    "记录当前的 ETag（读取时获得）。",
+)
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_detail = "Send If-Match with the record's current ETag."
+    default_code = "precondition_required"
+
+
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_code = "conflict"
+
+
+def in_use_by(error):
+    """Say which records keep a record from being deleted (a few of them)."""
+    names = sorted({str(record) for record in error.protected_objects})
+    shown = ", ".join(names[:5]) + (" …" if len(names) > 5 else "")
+    return _("Other records refer to this one, so it cannot be deleted: %(names)s.") % {
+        "names": shown
+    }
+
+
+def etag_of(record):
+    return quote_etag(f"{record.pk}.{record.version}")
+
+
+class RecordViewSet(viewsets.ModelViewSet):
+    """Reads for anyone, writes by staff tokens under the admin's rules."""
+
+    lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    model = None
+    select_related = ()
+    prefetch_related = ()
+    # Public querysets are decorated further by kind (figures' counts).
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        records = self.model._base_manager.all()
+        if self.request.method in ("GET", "HEAD", "OPTIONS"):
+            records = self.public_records()
+        else:
+            records = records.select_for_update()
+        return records.select_related(*self.select_related).prefetch_related(
+            *self.prefetch_related
+        )
+
+    def public_records(self):
+        return self.model.objects.public()
+
+    # Reads
+
+    def list(self, request, *args, **kwargs):
+        number, changed_at = ContentVersion.objects.values_list(
+            "number", "changed_at"
+        ).get(pk=VERSION_ROW)
+        etag = quote_etag(f"list.{number}")
+        unchanged = get_conditional_response(
+            request, etag=etag, last_modified=int(changed_at.timestamp())
+        )
+        if unchanged is not None:
+            return unchanged
+        response = super().list(request, *args, **kwargs)
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(changed_at.timestamp())
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        record = self.get_object()
+        unchanged = get_conditional_response(
+            request,
+            etag=etag_of(record),
+            last_modified=int(record.updated_at.timestamp()),
+        )
+        if unchanged is not None:
+            return unchanged
+        return self._answer(record)
+
+    def _answer(self, record, status_code=status.HTTP_200_OK):
+        response = Response(self.get_serializer(record).data, status=status_code)
+        response["ETag"] = etag_of(record)
+        response["Last-Modified"] = http_date(record.updated_at.timestamp())
+        return response
+
+    # Writes
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.check_district(serializer.validated_data)
+        record = serializer.save()
+        response = self._answer(record, status.HTTP_201_CREATED)
+        response["Location"] = serializer.data["url"]
+        return response
+
+    @extend_schema(parameters=[IF_MATCH])
+    def update(self, request, *args, partial=False, **kwargs):
+        with transaction.atomic():
+            record = self._current(request)
+            serializer = self.get_serializer(record, data=request.data, partial=partial)
+            serializer.is_valid(raise_exception=True)
+            self.check_district(serializer.validated_data)
+            record = serializer.save()
+        return self._answer(record)
+
+    @extend_schema(parameters=[IF_MATCH])
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    @extend_schema(parameters=[IF_MATCH])
+    def destroy(self, request, *args, **kwargs):
+        with transaction.atomic():
+            record = self._current(request)
+            record._history_user = request.user
+            try:
+                record.delete()
+            except (ProtectedError, RestrictedError) as error:
+                raise Conflict(in_use_by(error)) from error
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _current(self, request):
+        """Return the record, locked, if the client has seen its current version."""
+        record = self.get_object()
+        sent = request.headers.get("If-Match")
+        if not sent:
+            raise PreconditionRequired()
+        if etag_of(record) not in {tag.strip() for tag in sent.split(",")}:
+            self.model_changed(record)
+        return record
+
+    def model_changed(self, record):
+        """Refuse a write based on an older version, showing the current one."""
+        response = Response(
+            {
+                "detail": _(
+                    "This record has changed since you read it. Here is the "
+                    "current version: apply your change to it and send its ETag."
+                ),
+                "current": self.get_serializer(record).data,
+            },
+            status=status.HTTP_412_PRECONDITION_FAILED,
+        )
+        response["ETag"] = etag_of(record)
+        raise Refused(response)
+
+    def check_district(self, data):
+        """Refuse to file a record under a district the user may not change."""
+        if "district" not in data and self.request.method != "POST":
+            return
+        district = data.get("district")
+        if not may_add_in(self.request.user, district, self.model):
+            raise exceptions.PermissionDenied(
+                _("You may not file records under this district.")
+            )
+
+
+class Refused(exceptions.APIException):
+    """Carries a whole response out of a write, for the exception handler."""
+
+    def __init__(self, response):
+        super().__init__()
+        self.response = response
+
+
+def handle_exception(exc, context):
+    """DRF's exception handler, plus the 412 responses of stale writes."""
+    if isinstance(exc, Refused):
+        return exc.response
+    return exception_handler(exc, context)
+
+
+def _select_and_prefetch(model, columns):
+    """What a kind's serializer reads, in a fixed number of queries."""
+    select, prefetch = [], []
+    for name in columns:
+        field = model._meta.get_field(name)
+        if field.many_to_many:
+            target = field.related_model
+            public = target._base_manager.filter(publication_status=PUBLISHED)
+            prefetch.append(Prefetch(name, queryset=public))
+        elif field.is_relation:
+            select.append(name)
+    return tuple(select), tuple(prefetch)
+
+
+def viewset_for(kind):
+    """Return the view set of ``kind`` (a ``programs.kinds.Kind``)."""
+    columns = kind.direct_columns
+    serializer = serializers.serializer_for(kind.model, columns, kind.name_fields)
+    select, prefetch = _select_and_prefetch(kind.model, columns)
+    if "parties" in kind.columns:
+        serializer = serializers.with_parties(serializer)
+        prefetch += (
+            Prefetch(
+                "party_roles",
+                queryset=AgreementParty.objects.filter(
+                    organization__publication_status=PUBLISHED
+                ).select_related("organization"),
+                to_attr="public_parties",
+            ),
+        )
+    plural = str(kind.model._meta.verbose_name_plural)
+    return extend_schema_view(
+        list=extend_schema(summary=f"List published {plural}"),
+        retrieve=extend_schema(
+            summary=f"One published {kind.model._meta.verbose_name}"
+        ),
+    )(
+        type(
+            f"{kind.model.__name__}ViewSet",
+            (RecordViewSet,),
+            {
+                "model": kind.model,
+                "serializer_class": serializer,
+                "filterset_class": kind.filterset,
+                "select_related": select,
+                "prefetch_related": prefetch,
+            },
+        )
+    )
+
+
+class FigureViewSet(RecordViewSet):
+    """Announced figures, each with how many matching records are on file."""
+
+    model = AnnouncedFigure
+    serializer_class = serializers.figure_serializer()
+    filterset_class = FigureFilterSet
+    select_related = ("district", "organization", "agreement", "source")
+
+    def public_records(self):
+        return AnnouncedFigure.objects.public().with_on_record()
+
+
+VIEWSETS = {kind.key: viewset_for(kind) for kind in KINDS}
+VIEWSETS["announcedfigure"] = FigureViewSet
