@@ -1,6 +1,7 @@
 """An unreachable database: bounded waits, and a 503 rather than a 500."""
 
 import json
+import threading
 import time
 from unittest import mock
 
@@ -167,6 +168,34 @@ def test_a_query_the_server_never_answers_is_given_up_at_its_deadline(
         cursor.execute("SET statement_timeout = 0")
         cursor.execute("SELECT pg_sleep(5)")
     assert time.monotonic() - started < 2
+
+
+@on_postgresql
+def test_a_lost_connection_is_unusable_rather_than_an_error(own_connection):
+    """Django's health check of a connection that is gone says so, so the
+    request reconnects (it once raised, and the worker answered 500 for good)."""
+    own_connection.ensure_connection()
+    own_connection.connection.close()
+    assert own_connection.is_usable() is False
+
+
+@pytest.mark.django_db
+def test_healthz_answers_in_time_when_the_database_hangs(client, monkeypatch):
+    """However long the database takes, /healthz answers 503 within its limit."""
+    release = threading.Event()
+    monkeypatch.setattr(health, "CHECK_SECONDS", 0.3)
+    monkeypatch.setattr(health, "_database_answers", lambda: release.wait(5))
+    monkeypatch.setattr(health, "CHECKER", health.Checker())
+    try:
+        started = time.monotonic()
+        first = client.get("/healthz")
+        second = client.get("/healthz")  # waits on the same pending question
+        elapsed = time.monotonic() - started
+    finally:
+        release.set()
+    assert (first.status_code, second.status_code) == (503, 503)
+    assert elapsed < 1.5
+    assert client.get("/healthz").status_code == 200  # answered: up again
 
 
 @on_postgresql

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from import_export import tmp_storages
 
 from programs.models import Organization
+from programs.staff.resources import RecordResource
 
 from .test_import_export import CSV, XLSX, as_file, preview
 
@@ -55,15 +56,26 @@ def test_a_zip_bomb_workbook_is_refused_from_its_directory(admin_client, setting
     assert "would unpack to far more than a sheet of records" in errors[0]
 
 
-def test_a_file_over_the_row_limit_is_refused_and_writes_nothing(
-    admin_client, settings
+@pytest.mark.parametrize("file_format", [CSV, XLSX])
+def test_a_file_over_the_row_limit_is_refused_before_any_row_is_read(
+    admin_client, settings, monkeypatch, file_format
 ):
-    """More rows than DJANGO_IMPORT_MAX_ROWS: refused, saying how many."""
+    """More rows than DJANGO_IMPORT_MAX_ROWS: refused, saying how many, before a
+    single row is imported (a 20,000-row file once went through every row)."""
     settings.IMPORT_MAX_ROWS = 3
+    rows_read = []
+    monkeypatch.setattr(
+        RecordResource, "import_row", lambda self, *a, **k: rows_read.append(a)
+    )
+    upload = as_file(
+        [HEADER, *([f"firm-{n}", "Firm", "company", "draft"] for n in range(4))],
+        file_format,
+    )
 
-    response = preview(admin_client, Organization, organizations_csv(4))
+    response = preview(admin_client, Organization, upload)
 
     assert "This file has 4 rows; an import takes at most 3" in response.text
+    assert rows_read == []
     assert not Organization.objects.exists()
 
 

@@ -71,11 +71,15 @@ def _unpacked_size(upload):
         upload.seek(0)
 
 
+class TooManyRows(ValueError):
+    """A file with more rows than an import takes; its message says so."""
+
+
 def refuse_too_many_rows(dataset):
-    """Raise ValueError, in words, if ``dataset`` has more rows than allowed."""
+    """Raise TooManyRows, in words, if ``dataset`` has more rows than allowed."""
     limit = settings.IMPORT_MAX_ROWS
     if dataset.height > limit:
-        raise ValueError(
+        raise TooManyRows(
             _(
                 "This file has %(rows)s rows; an import takes at most %(limit)s. "
                 "Split it into smaller files."

@@ -42,11 +42,11 @@ class Watchdog:
         self._thread = None
 
     @contextlib.contextmanager
-    def deadline(self, connection, seconds):
-        """Give what runs inside ``seconds`` on ``connection``'s socket."""
+    def deadline(self, fd, seconds):
+        """Give what runs inside ``seconds`` on the socket ``fd``."""
         token = object()
         with self._lock:
-            self._waiting[id(token)] = (time.monotonic() + seconds, connection.fileno())
+            self._waiting[id(token)] = (time.monotonic() + seconds, fd)
             self._start()
         try:
             yield
@@ -118,4 +118,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _deadline(self):
         if self.query_deadline is None:
             return contextlib.nullcontext()
-        return WATCHDOG.deadline(self.connection, self.query_deadline)
+        try:
+            fd = self.connection.fileno()
+        except Exception:
+            # Already lost (psycopg raises): the query fails at once, with
+            # nothing to wait for, and Django's own handling of it follows.
+            return contextlib.nullcontext()
+        return WATCHDOG.deadline(fd, self.query_deadline)

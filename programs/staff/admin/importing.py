@@ -36,10 +36,24 @@ from import_export.forms import SelectableFieldsExportForm
 
 from ...spreadsheets import guarded
 from ..resources import RESOURCES
-from ..uploads import LimitedImportForm
+from ..uploads import LimitedImportForm, TooManyRows, refuse_too_many_rows
 
 
-class FormulaSafeCSV(CSV):
+class RowLimit:
+    """Refuse a file with too many rows as soon as it is read.
+
+    Here rather than in the resource's ``before_import``: django-import-export
+    notes an error raised there and then goes on through every row, so a
+    20,000-row file held a worker until it was killed.
+    """
+
+    def create_dataset(self, in_stream, **kwargs):
+        dataset = super().create_dataset(in_stream, **kwargs)
+        refuse_too_many_rows(dataset)
+        return dataset
+
+
+class FormulaSafeCSV(RowLimit, CSV):
     """CSV in which no cell starts like a formula (``programs.spreadsheets``).
 
     Imports take the guard off again (``RecordResource.before_import_row``),
@@ -55,7 +69,7 @@ class FormulaSafeCSV(CSV):
         return super().export_data(guarded_rows, **kwargs)
 
 
-class FormulaSafeXLSX(XLSX):
+class FormulaSafeXLSX(RowLimit, XLSX):
     """XLSX in which text is text: "=1+1" is a cell holding those characters.
 
     openpyxl (and so tablib) stores any text starting with "=" as a formula
@@ -157,6 +171,9 @@ class RecordImportExportAdmin(ImportExportMixin):
         ]
 
     def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, TooManyRows):
+            form.add_error("import_file", str(e))
+            return
         file_format = self.get_import_formats()[int(form.cleaned_data["format"])]
         form.add_error("import_file", unreadable_file_message(file_format, e))
 
