@@ -17,7 +17,13 @@ from django.db.models import Prefetch, ProtectedError, RestrictedError
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -38,6 +44,30 @@ IF_MATCH = OpenApiParameter(
     description="The record's current ETag, from reading it. "
     "记录当前的 ETag（读取时获得）。",
 )
+
+
+# What each error answers, for the schema: every error is JSON.
+ERROR = OpenApiResponse(
+    {"type": "object", "properties": {"detail": {"type": "string"}}},
+    description="What went wrong. 出错原因。",
+)
+FIELD_ERRORS = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="The fields that are wrong, each with what is wrong with it. "
+    "出错的字段及原因。",
+)
+STALE = OpenApiResponse(
+    {
+        "type": "object",
+        "properties": {"detail": {"type": "string"}, "current": {"type": "object"}},
+    },
+    description="The record changed since it was read: the current one, and "
+    "its ETag in the header. 记录已被修改：返回当前版本。",
+)
+# Reads are open, but a request with a wrong token is refused all the same.
+READ_ERRORS = {401: ERROR, 404: ERROR, 429: ERROR}
+WRITE_ERRORS = {400: FIELD_ERRORS, 401: ERROR, 403: ERROR, 429: ERROR}
+CHANGE_ERRORS = {**WRITE_ERRORS, 404: ERROR, 409: ERROR, 412: STALE, 428: ERROR}
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -124,6 +154,7 @@ class RecordViewSet(viewsets.ModelViewSet):
 
     # Writes
 
+    @extend_schema(responses={201: None, **WRITE_ERRORS})
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -133,7 +164,7 @@ class RecordViewSet(viewsets.ModelViewSet):
         response["Location"] = serializer.data["url"]
         return response
 
-    @extend_schema(parameters=[IF_MATCH])
+    @extend_schema(parameters=[IF_MATCH], responses={200: None, **CHANGE_ERRORS})
     def update(self, request, *args, partial=False, **kwargs):
         with transaction.atomic():
             record = self._current(request)
@@ -143,11 +174,11 @@ class RecordViewSet(viewsets.ModelViewSet):
             record = serializer.save()
         return self._answer(record)
 
-    @extend_schema(parameters=[IF_MATCH])
+    @extend_schema(parameters=[IF_MATCH], responses={200: None, **CHANGE_ERRORS})
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, partial=True, **kwargs)
 
-    @extend_schema(parameters=[IF_MATCH])
+    @extend_schema(parameters=[IF_MATCH], responses={204: None, **CHANGE_ERRORS})
     def destroy(self, request, *args, **kwargs):
         with transaction.atomic():
             record = self._current(request)
@@ -239,13 +270,7 @@ def viewset_for(kind):
                 to_attr="public_parties",
             ),
         )
-    plural = str(kind.model._meta.verbose_name_plural)
-    return extend_schema_view(
-        list=extend_schema(summary=f"List published {plural}"),
-        retrieve=extend_schema(
-            summary=f"One published {kind.model._meta.verbose_name}"
-        ),
-    )(
+    return with_read_docs(
         type(
             f"{kind.model.__name__}ViewSet",
             (RecordViewSet,),
@@ -260,6 +285,27 @@ def viewset_for(kind):
     )
 
 
+def with_read_docs(viewset):
+    """Describe the reads of ``viewset``: their summaries and their errors."""
+    opts = viewset.model._meta
+    return extend_schema_view(
+        list=extend_schema(
+            summary=f"Published {opts.verbose_name_plural}, filtered and paged",
+            responses={
+                200: viewset.serializer_class(many=True),
+                304: None,
+                400: FIELD_ERRORS,
+                **READ_ERRORS,
+            },
+        ),
+        retrieve=extend_schema(
+            summary=f"One published {opts.verbose_name}",
+            responses={200: viewset.serializer_class, 304: None, **READ_ERRORS},
+        ),
+    )(viewset)
+
+
+@with_read_docs
 class FigureViewSet(RecordViewSet):
     """Announced figures, each with how many matching records are on file."""
 
