@@ -118,13 +118,20 @@ class Export:
             .iterator(chunk_size=CHUNK_SIZE)
         )
 
-    def response(self, request, queryset, export_format):
-        """Return a streaming download of every record in ``queryset``."""
-        origin = f"{request.scheme}://{request.get_host()}"
-        columns = [
+    def columns_linking_to(self, origin):
+        """Return the columns, last the record's page on the site at ``origin``.
+
+        The list downloads and the bulk download (``data_package.py``) both
+        end with it, so that their files have the same columns.
+        """
+        return [
             *self.columns,
             Column("url", _("URL"), lambda r: origin + r.get_absolute_url()),
         ]
+
+    def response(self, request, queryset, export_format):
+        """Return a streaming download of every record in ``queryset``."""
+        columns = self.columns_linking_to(f"{request.scheme}://{request.get_host()}")
         write = write_csv if export_format == "csv" else write_json
         content = written_in(
             translation.get_language(), write(columns, self.rows(queryset))

@@ -1,6 +1,7 @@
 """
 The public site's URLs: home, statistics, search, a list and a detail page per
-kind of record, the Atom feeds, and staff previews of records not yet public.
+kind of record, the bulk download, the Atom feeds, and staff previews of
+records not yet public.
 
 URL names follow one spelling per kind (``programs.kinds``): the list of
 experts is ``programs:expert-list`` and each expert ``programs:expert-detail``.
@@ -8,7 +9,7 @@ experts is ``programs:expert-list`` and each expert ``programs:expert-detail``.
 
 from django.urls import path
 
-from . import feeds, home, preview, records, search, stats
+from . import data, data_package, feeds, home, preview, records, search, stats
 
 app_name = "programs"
 
@@ -44,6 +45,17 @@ urlpatterns = [
         records.EntrepreneurDetailView,
     ),
     *record_pages("sources", records.SourceListView, records.SourceDetailView),
+    # The whole published dataset: data.py and data_package.py.
+    path("data/", data.DataView.as_view(), name="data"),
+    *(
+        path(
+            f"data/{data_package.NAME}.{file_format}",
+            data.download,
+            {"file_format": file_format},
+            name=f"data-{file_format}",
+        )
+        for file_format in data_package.FORMATS
+    ),
     path("feeds/agreements/", feeds.AgreementFeed(), name="agreement-feed"),
     path("feeds/projects/", feeds.ProjectFeed(), name="project-feed"),
     # Staff only, and 404 to anyone else: see programs/site/preview.py.
