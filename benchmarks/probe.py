@@ -67,6 +67,8 @@ def plan(list_kind):
             "search": f"/search/?q={term}",
             "detail": f"/{list_kind}/{slug}/",
             "export": f"/{list_kind}/?format=csv",
+            # The same rows as JSON, through the API (never page-cached).
+            "api": f"/api/v1/{list_kind}/",
             "ceiling": f"/_bench/ceiling/{list_kind}/",
         },
     }

@@ -265,7 +265,8 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # third-party template that had them is overridden:
 # templates/admin/import_export/export.html), and nothing is loaded from
 # elsewhere, so one strict policy fits both, and an injected script or style
-# has nowhere to run. tests/browser/test_policies.py fails on any violation.
+# has nowhere to run (a record page's JSON-LD is a data block, never run).
+# tests/browser/test_policies.py fails on any violation.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [NONE],

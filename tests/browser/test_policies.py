@@ -81,7 +81,7 @@ def records():
 
 
 def public_paths(records):
-    paths = ["/", "/stats/", "/search/?q=project", "/no-such-page/"]
+    paths = ["/", "/stats/", "/search/?q=project", "/data/", "/no-such-page/"]
     for kind in KINDS:
         paths.append(reverse(kind.list_url_name))
         paths.append(records[kind.key].get_absolute_url())
