@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 # The development server: DEBUG on, so plain HTTP on localhost works.
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run serve bench test test-postgres lint format install migrate seed messages screenshots
+.PHONY: run serve bench chaos test test-postgres lint format install migrate seed messages screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,15 @@ bench: install
 	command -v wrk >/dev/null || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(BIN)/python -m benchmarks.run
+
+# The fault suite: a throw-away PostgreSQL and Redis of its own on spare ports
+# (never the machine's shared ones), the app served as `make serve` serves it,
+# and ten faults under bounded load, into docs/reliability.md
+# (reliability/README.md). A few minutes; exits non-zero if a scenario fails.
+chaos: install
+	command -v nginx >/dev/null || test -x /usr/sbin/nginx || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; }
+	$(BIN)/python -m reliability.run
 
 # The suite runs in parallel, one pytest-xdist worker per core by default
 # (each with its own test database); WORKERS=0 runs it in one process.

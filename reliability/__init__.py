@@ -1,0 +1,1 @@
+"""The fault suite behind `make chaos`: see reliability/README.md."""
