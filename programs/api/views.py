@@ -19,6 +19,7 @@ from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
@@ -41,6 +42,7 @@ IF_MATCH = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     required=True,
+    examples=[OpenApiExample("The ETag read", value='"12.3"')],
     description="The record's current ETag, from reading it. "
     "记录当前的 ETag（读取时获得）。",
 )
@@ -95,7 +97,10 @@ def etag_of(record):
 
 
 class RecordViewSet(viewsets.ModelViewSet):
-    """Reads for anyone, writes by staff tokens under the admin's rules."""
+    """Reads for anyone; writes with a staff token, under the admin's rules
+    (role, districts, validation, publishing), and If-Match.
+    任何人可读；写入需工作人员令牌，遵循后台的权限、区县、校验与发布规则，
+    并需 If-Match。"""
 
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
@@ -291,6 +296,14 @@ def with_read_docs(viewset):
     return extend_schema_view(
         list=extend_schema(
             summary=f"Published {opts.verbose_name_plural}, filtered and paged",
+            description=(
+                "The same filters as the site's list, by slug where they name a "
+                "record: the same query string gives the same rows in the same "
+                "order. Pages carry their total (count) and Link headers; an "
+                "unchanged list answers 304 to If-None-Match or "
+                "If-Modified-Since. 筛选条件与网站列表相同：同样的查询字符串返回"
+                "同样的记录；分页附总数和 Link 头；未变更时返回 304。"
+            ),
             responses={
                 200: viewset.serializer_class(many=True),
                 304: None,
@@ -300,6 +313,12 @@ def with_read_docs(viewset):
         ),
         retrieve=extend_schema(
             summary=f"One published {opts.verbose_name}",
+            description=(
+                "Its ETag is what a write must send in If-Match. Related records "
+                "are given by slug, with their API address in <name>_url; an "
+                "unpublished one is null. 其 ETag 即写入时 If-Match 所需的值；"
+                "关联记录以 slug 表示，未发布的为 null。"
+            ),
             responses={200: viewset.serializer_class, 304: None, **READ_ERRORS},
         ),
     )(viewset)
