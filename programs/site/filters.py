@@ -45,13 +45,18 @@ class RecordFilterSet(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "district" in self.filters:
+            by_district = self.filters["district"]
             # One query for the choices, which then validate the value in memory.
-            self.filters["district"].extra["choices"] = [
+            by_district.extra["choices"] = [
                 (district.slug, district.name)
                 for district in District.objects.public().only(
                     "slug", "name_en", "name_zh"
                 )
             ]
+            # A form field built before the choices were known, and copied
+            # here from the class's filter (the API schema's generation builds
+            # the class's fields), would keep the empty choices for good.
+            by_district.__dict__.pop("_field", None)
 
     def search(self, queryset, name, value):
         return self.matching(queryset, value)
