@@ -14,6 +14,8 @@ import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
@@ -53,6 +55,18 @@ schema = load_schema()
 
 
 @pytest.fixture
+def connection_kept():
+    """Keep the test's database connection across the app's requests, as
+    Django's test client does: a WSGI handler's request signals would close
+    it, being inside the test's transaction, and take its rows with it."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
 def seeded(db):
     call_command("load_seeds", stdout=StringIO())
 
@@ -70,7 +84,7 @@ def staff_key(db):
     suppress_health_check=list(HealthCheck),
     derandomize=True,
 )
-def test_the_api_keeps_to_its_schema(case, seeded, staff_key):
+def test_the_api_keeps_to_its_schema(case, seeded, staff_key, connection_kept):
     # A handler of this test's own: its middleware reads the settings the
     # test runs under (plain HTTP) when it is made.
     app = case.operation.schema.app = WSGIHandler()

@@ -115,7 +115,9 @@ class RecordViewSet(viewsets.ModelViewSet):
         if self.request.method in ("GET", "HEAD", "OPTIONS"):
             records = self.public_records()
         else:
-            records = records.select_for_update()
+            # The record's own row: its related rows are read, not locked
+            # (and PostgreSQL cannot lock the nullable side of a join).
+            records = records.select_for_update(of=("self",))
         return records.select_related(*self.select_related).prefetch_related(
             *self.prefetch_related
         )

@@ -107,5 +107,7 @@ def download(request, file_format):
         request, etag=etag, last_modified=int(stat.st_mtime), response=response
     )
     if conditional is not response:
-        response.close()
+        # The file only: HttpResponse.close() would also send request_finished
+        # in the middle of this request, closing its database connection.
+        opened.close()
     return conditional
