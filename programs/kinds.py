@@ -43,6 +43,21 @@ from .models import (
 )
 
 NAMES = ("name_en", "name_zh")
+# The public fields of announced figures, which are not a kind of their own
+# (no page, no list): the API and the bulk download give these.
+FIGURE_COLUMNS = (
+    "label_en",
+    "label_zh",
+    "subject",
+    "value",
+    "qualifier",
+    "as_of",
+    "date_rule",
+    "district",
+    "organization",
+    "agreement",
+    "source",
+)
 SUMMARY = ("summary_en", "summary_zh")
 SOURCED = (*SUMMARY, "sources")
 

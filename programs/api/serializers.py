@@ -20,6 +20,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ..kinds import FIGURE_COLUMNS
 from ..models import (
     AnnouncedFigure,
     PublicationStatus,
@@ -249,21 +250,6 @@ def with_parties(serializer):
             ),
         },
     )
-
-
-FIGURE_COLUMNS = (
-    "label_en",
-    "label_zh",
-    "subject",
-    "value",
-    "qualifier",
-    "as_of",
-    "date_rule",
-    "district",
-    "organization",
-    "agreement",
-    "source",
-)
 
 
 def figure_serializer():

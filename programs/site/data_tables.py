@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from ..kinds import KINDS
+from ..kinds import FIGURE_COLUMNS, KINDS
 from ..models import AnnouncedFigure
 from .exports import EXPORTS, Column, Export
 
@@ -56,21 +56,8 @@ COMPUTED_FIELDS = {
 
 FIGURE_EXPORT = Export(
     AnnouncedFigure,
-    (
-        # A figure has no page, so no URL: its slug is its key.
-        "slug",
-        "label_en",
-        "label_zh",
-        "subject",
-        "value",
-        "qualifier",
-        "as_of",
-        "date_rule",
-        "district",
-        "organization",
-        "agreement",
-        "source",
-    ),
+    # A figure has no page, so no URL: its slug is its key.
+    ("slug", *FIGURE_COLUMNS),
 )
 ON_RECORD = Column("on_record", capfirst(_("on record")), attrgetter("on_record"))
 
