@@ -222,6 +222,21 @@ def test_queries_do_not_grow_with_rows(client, kind):
     assert len(large) == len(small) <= 6
 
 
+@pytest.mark.parametrize("kind", KINDS, ids=KIND_KEYS)
+def test_a_detail_costs_the_same_however_many_related_records(client, kind):
+    record = f.make_of_kind(kind)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"{api(kind.key)}{record.slug}/").status_code == 200
+        return len(queries)
+
+    few = count()
+    if kind.has_sources:
+        record.sources.add(*(f.make_source() for _ in range(3)))
+    assert count() == few <= 6
+
+
 def test_making_the_schema_changes_nothing_the_lists_accept(client):
     """Generating the schema builds the FilterSets' fields at class level; the
     district filter's choices must still be this request's (it once rejected
