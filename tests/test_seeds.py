@@ -76,14 +76,12 @@ def test_seeds_hold_exactly_the_reported_records(seeded):
     }
 
 
-def test_source_leaves_outlet_and_link_blank(seeded):
-    """The report's copy names no outlet or link, so both stay blank and the staff
-    notes say why."""
+def test_source_cites_its_outlet_and_link(seeded):
+    """The report is cited with the outlet and link given with its copy."""
     source = Source.objects.get(slug=SOURCE)
-    assert (source.outlet, source.url) == ("", "")
+    assert source.outlet == "SHINE (Shanghai Daily)"
+    assert source.url == "https://www.shine.cn/news/metro/2306163885/"
     assert source.published_on == datetime.date(2023, 6, 16)
-    assert "outlet" in source.notes
-    assert "link" in source.notes
 
 
 def test_every_seeded_record_is_published_and_cites_the_report(seeded):

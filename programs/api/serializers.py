@@ -257,8 +257,10 @@ def figure_serializer():
     base = serializer_for(AnnouncedFigure, FIGURE_COLUMNS, ("label_en", "label_zh"))
     on_record = serializers.IntegerField(
         read_only=True,
+        allow_null=True,
         help_text="How many published records on file this figure counts, where "
-        "a kind of record matches its subject. 已存档的相应记录数。",
+        "a kind of record matches its subject; null where none does (policies). "
+        "已存档的相应记录数；无对应记录类型时为空。",
     )
     # A figure has no page of its own: it is shown on its source's and others.
     fields = [name for name in base.Meta.fields if name != "page"]

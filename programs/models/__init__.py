@@ -14,6 +14,7 @@ from .base import (
     set_publication_status,
 )
 from .content_version import ContentVersion
+from .evidence import Evidence
 from .figures import AnnouncedFigure
 from .programmes import (
     Agreement,
@@ -34,6 +35,7 @@ __all__ = [
     "Agreement",
     "AgreementParty",
     "District",
+    "Evidence",
     "Expert",
     "Organization",
     "Entrepreneur",

@@ -3,6 +3,7 @@
 import re
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -225,6 +226,9 @@ class SourcedRecord(NamedRecord):
 
     summary_en = models.TextField(_("summary (English)"), blank=True)
     summary_zh = models.TextField(_("summary (Chinese)"), blank=True)
+    # Where in its sources the record's facts stand, when "Add from a report"
+    # made it (programs.models.evidence). Deleted with the record.
+    evidence = GenericRelation("programs.Evidence")
 
     class Meta:
         abstract = True

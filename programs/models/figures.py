@@ -2,9 +2,9 @@
 
 from typing import NamedTuple
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import OuterRef, Q
-from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact, IsNull
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -14,9 +14,15 @@ from .programmes import Agreement, Entrepreneur, Expert, Project, Workstation
 from .reference import District, Organization, Source
 
 
+# The subjects that count projects: only their figures name an agreement.
+PROJECT_SUBJECTS = ["key_projects", "talent_projects", "projects", "platforms"]
+
+
 class FigureQuerySet(RecordQuerySet):
     def with_on_record(self):
         """Annotate each figure with ``on_record``: matching public records on file.
+
+        None for a subject that no kind of record matches (policies, say).
 
         Demo records are not counted: they are invented, not on record.
 
@@ -25,12 +31,12 @@ class FigureQuerySet(RecordQuerySet):
         """
         cases = [
             models.When(subject=subject, then=_count_matching(subject))
-            for subject in AnnouncedFigure.Subject.values
+            for subject in FIGURE_TARGETS
         ]
+        # No default: a subject no kind of record matches has None on
+        # record, not 0 (a count on file is 0 or more, never NULL).
         return self.annotate(
-            on_record=Coalesce(
-                models.Case(*cases, output_field=models.IntegerField()), 0
-            )
+            on_record=models.Case(*cases, output_field=models.IntegerField())
         )
 
     def counting(self, record):
@@ -59,6 +65,15 @@ class AnnouncedFigure(Record):
         WORKSTATIONS = "workstations", _("academician workstations")
         EXPERTS = "experts", _("experts appointed")
         ENTREPRENEURS = "entrepreneurs", _("overseas entrepreneurs signed")
+        # What reports count beyond the kinds above. Projects and platforms
+        # are kinds of project, so records on file match them; nothing on
+        # file matches the rest, whose figures stand alone.
+        PROJECTS = "projects", _("projects")
+        PLATFORMS = "platforms", _("platforms")
+        AGREEMENTS = "agreements", _("agreements")
+        ORGANIZATIONS = "organizations", _("companies and organizations")
+        TALENT = "talent", _("talented people")
+        POLICIES = "policies", _("policies")
 
     class Qualifier(models.TextChoices):
         EXACTLY = "exactly", _("exactly")
@@ -127,6 +142,9 @@ class AnnouncedFigure(Record):
         verbose_name=_("source"),
     )
 
+    # Where in its source the figure stands (programs.models.evidence).
+    evidence = GenericRelation("programs.Evidence")
+
     objects = FigureManager()
 
     date_field = "as_of"
@@ -140,7 +158,7 @@ class AnnouncedFigure(Record):
         constraints = [
             models.CheckConstraint(
                 condition=Q(agreement__isnull=True)
-                | Q(subject__in=["key_projects", "talent_projects"]),
+                | Q(subject__in=PROJECT_SUBJECTS),
                 name="%(app_label)s_%(class)s_agreement_only_for_projects",
                 violation_error_message=_(
                     "Only figures that count projects name an agreement."
@@ -150,6 +168,11 @@ class AnnouncedFigure(Record):
 
     def __str__(self):
         return self.label_en
+
+    @property
+    def has_records(self):
+        """Return True if records on file can match this figure's subject."""
+        return self.subject in FIGURE_TARGETS
 
     # Partials name any record by name_en/name_zh; a figure's name is its label.
     name_en = property(lambda self: self.label_en)
@@ -187,6 +210,12 @@ FIGURE_TARGETS = {
     AnnouncedFigure.Subject.EXPERTS: FigureTarget(Expert, {}, "appointed_by"),
     AnnouncedFigure.Subject.ENTREPRENEURS: FigureTarget(
         Entrepreneur, {}, "host_organization"
+    ),
+    AnnouncedFigure.Subject.PROJECTS: FigureTarget(
+        Project, {}, "lead_organization", "agreement"
+    ),
+    AnnouncedFigure.Subject.PLATFORMS: FigureTarget(
+        Project, {"kind": Project.Kind.PLATFORM}, "lead_organization", "agreement"
     ),
 }
 

@@ -29,10 +29,18 @@ class Source(Record):
         blank=True,
         help_text=_("Staff notes on this copy of the source. Not shown publicly."),
     )
+    # The report as received by "Add from a report": staff check drafts and
+    # their evidence against it. Copyright stays with the outlet, so it is
+    # never published.
+    text = models.TextField(
+        _("full text (staff only)"),
+        blank=True,
+        help_text=_("The report's text as it was read. Not shown publicly."),
+    )
 
     date_field = "published_on"
 
-    STAFF_ONLY_FIELDS = ("notes",)
+    STAFF_ONLY_FIELDS = ("notes", "text")
 
     history = HistoricalRecords()
 
@@ -120,6 +128,14 @@ class Organization(SourcedRecord):
         help_text=_("Blank for bodies that serve a whole city or province."),
     )
     website = models.URLField(_("website"), blank=True)
+    other_names = models.TextField(
+        _("other names"),
+        blank=True,
+        help_text=_(
+            "Short and official forms reports use, one per line: SAST, 市科协, "
+            "上海市科学技术协会. Reports are matched against them."
+        ),
+    )
     sources = models.ManyToManyField(
         Source, related_name="organizations", blank=True, verbose_name=_("sources")
     )

@@ -49,7 +49,8 @@ COMPUTED_FIELDS = {
     "on_record": {
         "type": "integer",
         "description": (
-            "Published records on file that match the figure; demo records never count."
+            "Published records on file that match the figure; demo records never "
+            "count. Blank where no kind of record matches what it counts."
         ),
     },
 }
