@@ -283,6 +283,7 @@ def _english_phrase(after):
         words.append(word)
     # "overseas talent innovation and entrepreneurship projects": an "and"
     # inside a phrase stays; one at its end goes.
+    words = _up_to_first_plural(words)
     while words and words[-1].lower() in ("and", "or"):
         words.pop()
     text = after.lstrip()
@@ -290,6 +291,21 @@ def _english_phrase(after):
         return ""
     phrase = text[: _end_of(text, words)]
     return phrase
+
+
+PLURAL_NOUNS = {"people", "staff", "personnel", "men", "women", "children"}
+NOT_PLURAL = re.compile(r"(?:ss|us|is|ics|overseas|series|news)$", re.IGNORECASE)
+
+
+def _up_to_first_plural(words):
+    """Cut "companies took part" after "companies": a count's noun is plural."""
+    for index, word in enumerate(words):
+        lower = word.lower()
+        if lower in PLURAL_NOUNS or (
+            lower.endswith("s") and not NOT_PLURAL.search(lower)
+        ):
+            return words[: index + 1]
+    return words
 
 
 def _end_of(text, words):
