@@ -59,16 +59,34 @@ def signings_in(sentence, language, parties_in):
         if not parties:
             continue
         span = (start, end)
-        respectively = RESPECTIVELY.search(clause)
-        if respectively and len(parties) > 2:
-            pivot = start + respectively.start()
-            first = [p for p in parties if p.span[0] < pivot]
-            others = [p for p in parties if p.span[0] >= pivot]
-            if len(first) == 1:
-                signings += [Signing(name, [first[0], other], span) for other in others]
-                continue
+        pairs = _pairs(clause, start, parties, plural=name.endswith("s"))
+        if pairs:
+            signings += [Signing(name, pair, span) for pair in pairs]
+            continue
         signings.append(Signing(name, parties, span))
     return signings
+
+
+def _pairs(clause, start, parties, plural=False):
+    """Return one pair per agreement when one party signed with several.
+
+    "A分别与B、C签署", "A与B、C分别签订", "A signed … with B and C
+    respectively": the side of 与/with that holds one party signed with each
+    party on the other side.
+    """
+    if len(parties) < 3 or not (plural or RESPECTIVELY.search(clause)):
+        return None
+    joiner = re.search(r"与|同|跟|\bwith\b", clause)
+    if not joiner:
+        return None
+    pivot = start + joiner.start()
+    left = [p for p in parties if p.span[0] < pivot]
+    right = [p for p in parties if p.span[0] >= pivot]
+    if len(left) == 1 and len(right) > 1:
+        return [[left[0], other] for other in right]
+    if len(right) == 1 and len(left) > 1:
+        return [[other, right[0]] for other in left]
+    return None
 
 
 def areas_in(sentence, language):
@@ -88,7 +106,7 @@ def areas_in(sentence, language):
 def _clauses(sentence, language):
     """Yield (start, end) of each clause that could report a signing."""
     splitter = r"[；;]|，(?=[^，]*(?:签署|签订|签约))" if language == "zh" else (
-        r";|,\s+(?:and|while|whereas)\s+(?=[A-Z])"
+        r";|,\s+(?:and|while|whereas)\s+(?=(?:the\s+)?[A-Z])"
     )  # fmt: skip
     start = 0
     for match in re.finditer(splitter, sentence):

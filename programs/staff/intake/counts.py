@@ -316,7 +316,8 @@ def _end_of(text, words):
 
 
 # Chinese ------------------------------------------------------------------
-ZH_BEFORE_MORE = re.compile(r"(?:逾|超过|超|多于|高达|多达|达到?)$")
+# 达 "reached" and 高达 "as high as" state the number itself, not more.
+ZH_BEFORE_MORE = re.compile(r"(?:逾|超过|超|多于|不少于|至少)$")
 ZH_BEFORE_ABOUT = re.compile(r"(?:约|大约|约有|近|将近|接近|近乎|左右)$")
 ZH_AFTER_MORE = re.compile(r"^(?:余|多)")
 ZH_AFTER_TRAILING = re.compile(r"^(?:以上|之多)")
@@ -334,7 +335,7 @@ ZH_NOT_COUNT_AFTER = re.compile(
 ZH_NOT_COUNT_BEFORE = re.compile(r"(?:第|No\.|[-－—/:：.]|\d)$")
 # What ends a counted phrase after its classifier.
 ZH_PHRASE_END = re.compile(
-    r"[，。；、：！？,;:!?（）()“”\"《》\s]|集中|正式|成功|顺利|现场|同时|"
+    r"[，。；、：！？,;:!?（）()“”\"《》\s的]|集中|正式|成功|顺利|现场|同时|"
     r"签约|签订|签署|落户|入驻|揭牌|授牌|受聘|成立|启动|发布|完成|实现|达到|获得|"
     r"参加|参与|开工|竣工|投产|亮相|出席|入选|通过|被|在|于|将|已|并|共|等|和|与|及|"
     r"也|都|还|为|是|以上|左右|之多|进行|开展|加入|来到|引进|认定"
@@ -420,6 +421,10 @@ def _chinese_noun_after(rest):
 
 
 def _chinese_noun_before(before):
+    # 高新技术企业数量达到120家: the noun before the verb that gives its number.
+    before = re.sub(
+        r"(?:数量|总数|人数|达到|达|为|共有|共|有|超过|突破|增至|增加到)+$", "", before
+    )
     run = before[-12:]
     cut = ZH_NOUN_START.match(run)
     return run[cut.end() :] if cut else run

@@ -42,8 +42,9 @@ AS_OF_WORDS = re.compile(
 )
 # Words that place what a sentence tells on the day of the event before it.
 SAME_OCCASION = re.compile(
-    r"\b(?:at the same time|the same day|on the same occasion|at the event|"
-    r"at the ceremony|at the meeting|during the event|as well|also)\b|"
+    r"\b(?:at the same time|the same day|on the same occasion|as well|also|"
+    r"(?:at|during) the (?:same |signing |launch |opening )?"
+    r"(?:event|ceremony|meeting|forum|fair|conference|launch|signing))\b|"
     r"同时|同日|当天|当日|现场|会上|活动中|仪式上|此外",
     re.IGNORECASE,
 )

@@ -118,7 +118,9 @@ class _Reader:
                 evidence=sentence.evidence(mention.span),
                 existing=mention.existing,
                 kind=mention.existing.kind if mention.existing else mention.kind,
-                district=mention.existing.district if mention.existing else None,
+                district=(
+                    mention.existing.district if mention.existing else mention.district
+                ),
             )
         )
 
@@ -129,8 +131,12 @@ class _Reader:
             inside = [m for m in mentions if start <= m.span[0] < end]
             # 青浦区与…签署: a district signs through its government.
             for district in districts:
-                if start <= district.span[0] < end and not any(
-                    m.span[0] <= district.span[0] < m.span[1] for m in mentions
+                if (
+                    start <= district.span[0] < end
+                    and not any(
+                        m.span[0] <= district.span[0] < m.span[1] for m in mentions
+                    )
+                    and _signs_as_party(text, district.span)
                 ):
                     government = self.gazetteer.government_of(district.existing)
                     inside.append(Mention(district.name, district.span, government))
@@ -214,6 +220,15 @@ class _Reader:
         if re.search(r"agreement|cooperation|协议|合作", text, re.IGNORECASE):
             return self.agreements[-1]
         return None
+
+
+def _signs_as_party(text, span):
+    """Return True if a district named at ``span`` is a side of a signing."""
+    before, after = text[max(0, span[0] - 5) : span[0]], text[span[1] : span[1] + 6]
+    return bool(
+        re.match(r"\s*(?:与|和|同|跟|and\b|signed|签)", after)
+        or re.search(r"(?:与|和|同|跟|\bwith|\band)\s*(?:the\s+)?$", before)
+    )
 
 
 def _same(proposal, mention):

@@ -23,7 +23,8 @@ ENGLISH_SUFFIXES = {
     Kind.INDUSTRIAL_PARK: ["Park", "Development Zone", "Hi-tech Zone",
                            "High-tech Zone", "Free Trade Zone", "Incubator"],
     Kind.COMPANY: ["Co., Ltd.", "Co. Ltd.", "Co., Ltd", "Ltd.", "Ltd", "Co.",
-                   "Company", "Group", "Corporation", "Corp.", "Inc.", "Bank"],
+                   "Company", "Group", "Corporation", "Corp.", "Inc.", "Bank",
+                   "Branch"],
     Kind.OTHER: ["Center", "Centre", "Foundation", "Hospital", "Council"],
 }  # fmt: skip
 CHINESE_SUFFIXES = {
@@ -32,15 +33,17 @@ CHINESE_SUFFIXES = {
     Kind.ASSOCIATION: ["协会", "学会", "联合会", "商会", "促进会", "联盟", "科协"],
     Kind.GOVERNMENT: ["人民政府", "政府", "委员会", "管委会", "管理局", "局", "厅"],
     Kind.INDUSTRIAL_PARK: ["工业园区", "产业园区", "产业园", "科技园", "园区",
-                           "开发区", "高新区", "示范区", "孵化器"],
+                           "开发区", "高新区", "孵化器", "创业园"],
     Kind.COMPANY: ["股份有限公司", "有限责任公司", "有限公司", "公司", "集团", "银行"],
     Kind.OTHER: ["中心", "基金会", "医院"],
 }  # fmt: skip
+# What turns a name into its branch's: 中国银行苏州分行, 中国科学院上海分院.
+CHINESE_BRANCHES = ["分行", "支行", "分院", "分会", "分公司", "办事处", "执行委员会"]
 
 _CAPITAL = r"(?:[A-Z][\w'’&.-]*|\d+[A-Za-z]*)"
-_JOINER = r"(?:of|for|and|the|on|in|de|&)"
+_JOINER = r"(?:of|for|and|the|de|&)"
 ENGLISH_NAME = re.compile(
-    rf"{_CAPITAL}(?:,? (?:{_JOINER} )*{_CAPITAL})*(?: government)?(?:,? Ltd\.?)?"
+    rf"{_CAPITAL}(?: (?:{_JOINER} )*{_CAPITAL})*(?: government)?(?:,? Ltd\.?)?"
 )
 # Capitalised words that open sentences and clauses, not names.
 NOT_NAMES = {
@@ -55,11 +58,16 @@ NOT_NAMES = {
 CHINESE_BREAKS = re.compile(
     r".*(?:签署|签订|签约|携手|联合|举行|召开|主办|承办|出席|参加|来自|代表|以及|"
     r"分别|共同|揭牌|授牌|落户|入驻|引进|聘请|受聘|担任|推动|支持|依托|包括|"
-    r"[与和及跟在向为是的等了将把被从让给到、，,：:；;（(“”\"《》\s\d年月日])"
+    r"新设|设立|建成|建立|打造|成立|进(?=园区|企业|社区|校园)|"
+    r"[一二两三四五六七八九十百千万\d]+[个家名位项所座]|"
+    # 人力资源和社会保障局, 住房和城乡建设局: an "and" inside a name.
+    r"和(?!社会保障|城乡建设|信息化|旅游|改革)|(?<!集团)[）)]|[（(](?!集团)|"
+    r"[与及跟在向为是的等了将把被从让给到、，,：:；;“”\"《》\s\d年月日\n])",
+    re.DOTALL,
 )
 # Words that open a phrase about organizations in general, not a name.
 GENERIC = re.compile(
-    r"^(?:重点|各|相关|有关|该|本|多|一批|新|首批|省级|市级|区级|县级|国家级|"
+    r"^(?:重点|各|相关|有关|该|本|多|一批|新建|新增|新设|首批|省级|市级|区级|县级|国家级|"
     r"会上|近日|日前|同时|此外|目前|当天|其中|此次|本次|全市|全区|全县|当地|"
     r"这|那|其|我|贵|下属|所属|海内外|海外|国内外)"
 )
@@ -74,6 +82,8 @@ class Mention:
     span: tuple[int, int]
     existing: Organization | District | None = None
     kind: str = Kind.OTHER
+    # Where a new organization is: the district its name names.
+    district: District | None = None
 
 
 class Gazetteer:
@@ -98,7 +108,13 @@ class Gazetteer:
         """Return the organizations ``sentence`` names, on file or new, in order."""
         found = _find(sentence, self._organization_names)
         finder = _new_chinese if language == "zh" else _new_english
-        for mention in finder(sentence):
+        # Names on file are blanked out, so that "SAST and the Shanghai …
+        # Bureau" leaves the bureau to be found on its own.
+        blanked = sentence
+        for mention in found:
+            start, end = mention.span
+            blanked = blanked[:start] + "\n" * (end - start) + blanked[end:]
+        for mention in finder(blanked):
             if not any(_overlaps(mention.span, other.span) for other in found):
                 found.append(self._placed(mention))
         return sorted(found, key=lambda mention: mention.span)
@@ -116,13 +132,8 @@ class Gazetteer:
     def _placed(self, mention):
         # A new organization named after a district is in that district.
         districts = self.districts_in(mention.name)
-        return (
-            Mention(mention.name, mention.span, None, mention.kind)
-            if not districts
-            else (
-                Mention(mention.name, mention.span, districts[0].existing, mention.kind)
-            )
-        )
+        district = districts[0].existing if districts else None
+        return Mention(mention.name, mention.span, None, mention.kind, district)
 
     @staticmethod
     def _names(records, forms):
@@ -231,7 +242,10 @@ def _english_kind(name, ending_only=False):
 # One suffix or several: 嘉兴银行股份有限公司, 苏州工业园区管委会.
 _ONE_CHINESE_SUFFIX = "|".join(
     sorted(
-        (s for suffixes in CHINESE_SUFFIXES.values() for s in suffixes),
+        [
+            *(s for suffixes in CHINESE_SUFFIXES.values() for s in suffixes),
+            *CHINESE_BRANCHES,
+        ],
         key=len,
         reverse=True,
     )
@@ -240,23 +254,31 @@ _CHINESE_SUFFIX = re.compile(rf"(?:{_ONE_CHINESE_SUFFIX})+")
 
 
 def _new_chinese(sentence):
-    last_end = 0
+    found = []
     for match in _CHINESE_SUFFIX.finditer(sentence):
+        last_end = found[-1].span[1] if found else 0
         run_start = max(last_end, match.start() - MAX_CHINESE_NAME)
         head = sentence[run_start : match.start()]
         cut = CHINESE_BREAKS.match(head)
         start = run_start + (cut.end() if cut else 0)
+        if found and start == last_end and last_end > 0:
+            # 南京大学 + 吴江创新研究院: one name, the institute of the university.
+            previous = found.pop()
+            name = sentence[previous.span[0] : match.end()]
+            kind = _chinese_kind(match.group(), previous.kind)
+            found.append(Mention(name, (previous.span[0], match.end()), None, kind))
+            continue
         name = sentence[start : match.end()]
         prefix = name[: -len(match.group())]
         if len(prefix) >= 2 and not GENERIC.match(name):
-            last_end = match.end()
-            yield Mention(
-                name, (start, match.end()), None, _chinese_kind(match.group())
+            found.append(
+                Mention(name, (start, match.end()), None, _chinese_kind(match.group()))
             )
+    return found
 
 
-def _chinese_kind(suffix):
+def _chinese_kind(suffix, default=Kind.OTHER):
     for kind, suffixes in CHINESE_SUFFIXES.items():
-        if suffix in suffixes:
+        if any(suffix.endswith(one) for one in suffixes):
             return kind
-    return Kind.OTHER
+    return default

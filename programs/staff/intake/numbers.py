@@ -28,7 +28,9 @@ ENGLISH_NUMBER = re.compile(
 CHINESE_DIGITS = "〇零一二两三四五六七八九"
 CHINESE_SCALES = "十百千万亿"
 CHINESE_NUMBER = re.compile(
-    rf"(?:\d+(?:\.\d+)?[{CHINESE_SCALES}]*"
+    # 千余名, 百余家: a scale alone, before 余 or 多.
+    rf"(?:(?<![{CHINESE_DIGITS}{CHINESE_SCALES}\d])[百千万](?=余|多)"
+    rf"|\d+(?:\.\d+)?[{CHINESE_SCALES}]*"
     rf"|[{CHINESE_DIGITS}{CHINESE_SCALES}]*[{CHINESE_DIGITS}十][{CHINESE_SCALES}]*)"
 )
 
@@ -58,6 +60,8 @@ def english_value(words):
 
 def chinese_value(numeral):
     """Return the value of a Chinese numeral such as "二十三", "1.5万" or "两"."""
+    if numeral in ("百", "千", "万"):
+        return {"百": 100, "千": 1000, "万": 10_000}[numeral]
     return _whole(cn2an.cn2an(numeral, "smart"))
 
 

@@ -15,11 +15,11 @@ RULES = [
     (Subject.WORKSTATIONS, r"workstation|工作站"),
     (Subject.ENTREPRENEURS, r"entrepreneur|创业(?:人才|者|团队|代表)|创客"),
     (Subject.EXPERTS, r"\bexperts?\b|academicians?|专家|院士"),
-    (Subject.PLATFORMS, r"platform|incubator|innovation cent(?:er|re)|平台|孵化器|"
-                        r"创新中心|研发中心|众创空间"),
+    (Subject.PLATFORMS, r"platform|incubator|innovation cent(?:er|re)|laborator|"
+                        r"平台|孵化器|创新中心|研发中心|众创空间|实验室"),
     (Subject.PROJECTS, r"\bprojects?\b|项目"),
     (Subject.AGREEMENTS, r"agreement|memorand|\bmous?\b|contract|协议|备忘录|合同"),
-    (Subject.POLICIES, r"polic(?:y|ies)|measures|政策|措施|条款"),
+    (Subject.POLICIES, r"polic(?:y|ies)|measures|政策|措施|举措|条款"),
     (Subject.ORGANIZATIONS, r"compan|enterprise|\bfirms?\b|institution|universit|"
                             r"college|企业|公司|机构|高校|院校|单位|园区"),
     (Subject.TALENT, r"talent|professional|returnee|scientist|researcher|"
@@ -31,9 +31,29 @@ _COMPILED = [
 ]
 
 
+# Subjects a whole phrase gives even when its last word says something
+# broader: "key projects" are key projects, not just projects.
+SPECIFIC = {"talent_projects", "key_projects", "workstations", "entrepreneurs",
+            "experts", "platforms"}  # fmt: skip
+
+
 def subject_of(counted):
-    """Return the subject of a counted phrase, or None if none fits."""
+    """Return the subject of a counted phrase, or None if none fits.
+
+    The phrase's head (its last word, or last two characters) decides among
+    the broad subjects: "university graduates" are people, not universities.
+    """
+    whole = _first_match(counted)
+    if whole in SPECIFIC:
+        return whole
+    head = counted[-2:] if re.search(r"[\u3400-\u9fff]$", counted) else (
+        counted.split()[-1] if counted.split() else ""
+    )  # fmt: skip
+    return _first_match(head) or whole
+
+
+def _first_match(text):
     for subject, pattern in _COMPILED:
-        if pattern.search(counted):
+        if pattern.search(text):
             return subject.value
     return None
