@@ -175,7 +175,17 @@ def test_with_on_record_is_one_query(django_assert_num_queries):
         f.make_figure(subject=subject)
         f.make_figure(subject=subject)
     with django_assert_num_queries(1):
-        assert len(list(AnnouncedFigure.objects.with_on_record())) == 10
+        figures = list(AnnouncedFigure.objects.with_on_record())
+    assert len(figures) == 2 * len(AnnouncedFigure.Subject.values)
+
+
+def test_a_subject_no_kind_of_record_matches_has_nothing_on_record():
+    """A count of policies is None on record, not a misleading 0."""
+    policies = f.make_figure(subject=AnnouncedFigure.Subject.POLICIES, value=20)
+    projects = f.make_figure(subject=AnnouncedFigure.Subject.PROJECTS, value=2)
+    f.make_project(announced_on=projects.as_of)
+    assert on_record(policies) is None
+    assert on_record(projects) == 1
 
 
 def test_counting_finds_the_figures_a_record_counts_toward():

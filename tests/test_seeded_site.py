@@ -52,11 +52,12 @@ def test_agreement_page_shows_who_signed_when_and_on_what(client):
     assert "Academician workstation upgrade" in text
 
 
-def test_source_page_says_what_our_copy_lacks(client):
-    """The source is cited with its date, and its missing outlet and link are said."""
+def test_source_page_cites_its_outlet_and_link(client):
+    """The source is cited with its date, outlet and a link to the original."""
     text = page(client, "/sources/2023-06-16-sast-qingpu-cooperation/")
     assert "2023-06-16" in text
-    assert text.count("not stated in our copy") == 2
+    assert "SHINE (Shanghai Daily)" in text
+    assert 'href="https://www.shine.cn/news/metro/2306163885/"' in text
     assert "Records drawn from this source" in text
 
 
