@@ -13,7 +13,6 @@ from .base import Record, RecordQuerySet, bilingual, count_of
 from .programmes import Agreement, Entrepreneur, Expert, Project, Workstation
 from .reference import District, Organization, Source
 
-
 # The subjects that count projects: only their figures name an agreement.
 PROJECT_SUBJECTS = ["key_projects", "talent_projects", "projects", "platforms"]
 
