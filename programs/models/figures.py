@@ -156,8 +156,7 @@ class AnnouncedFigure(Record):
         verbose_name_plural = _("announced figures")
         constraints = [
             models.CheckConstraint(
-                condition=Q(agreement__isnull=True)
-                | Q(subject__in=PROJECT_SUBJECTS),
+                condition=Q(agreement__isnull=True) | Q(subject__in=PROJECT_SUBJECTS),
                 name="%(app_label)s_%(class)s_agreement_only_for_projects",
                 violation_error_message=_(
                     "Only figures that count projects name an agreement."
