@@ -19,6 +19,7 @@ from ..models import (
     AnnouncedFigure,
     District,
     Entrepreneur,
+    Evidence,
     Expert,
     Organization,
     Project,
@@ -32,6 +33,16 @@ from .exports import ExportMixin
 from .related import latest_of_each
 
 PUBLIC_SOURCES = Prefetch("sources", queryset=Source.objects.public())
+# Where in its public sources a record's facts stand, cited by paragraph
+# (includes/sources.html). The sentence is for staff: it is not even read.
+PUBLIC_EVIDENCE = Prefetch(
+    "evidence",
+    queryset=Evidence.objects.filter(
+        source__publication_status=PublicationStatus.PUBLISHED
+    )
+    .only("source_id", "paragraph", "content_type_id", "object_id")
+    .order_by("source_id", "paragraph"),
+)
 
 
 def public_figures():
@@ -63,7 +74,7 @@ class PublicDetailView(DetailView):
     """A published record with the related records and figures its page shows."""
 
     select_related = ()
-    prefetch_related = (PUBLIC_SOURCES,)
+    prefetch_related = (PUBLIC_SOURCES, PUBLIC_EVIDENCE)
 
     def get_queryset(self):
         return (
@@ -151,6 +162,7 @@ class AgreementDetailView(PublicDetailView):
     select_related = ("district",)
     prefetch_related = (
         PUBLIC_SOURCES,
+        PUBLIC_EVIDENCE,
         Prefetch(
             "party_roles",
             queryset=AgreementParty.objects.filter(
@@ -178,6 +190,7 @@ class ProjectDetailView(PublicDetailView):
     select_related = ("district", "lead_organization", "agreement", "field")
     prefetch_related = (
         PUBLIC_SOURCES,
+        PUBLIC_EVIDENCE,
         Prefetch("entrepreneurs", queryset=Entrepreneur.objects.public()),
     )
 
@@ -193,6 +206,7 @@ class WorkstationDetailView(PublicDetailView):
     select_related = ("district", "host_organization", "field")
     prefetch_related = (
         PUBLIC_SOURCES,
+        PUBLIC_EVIDENCE,
         Prefetch("experts", queryset=Expert.objects.public()),
     )
 
@@ -208,6 +222,7 @@ class ExpertDetailView(PublicDetailView):
     select_related = ("district", "appointed_by")
     prefetch_related = (
         PUBLIC_SOURCES,
+        PUBLIC_EVIDENCE,
         Prefetch("research_fields", queryset=ResearchField.objects.public()),
         Prefetch("workstations", queryset=Workstation.objects.public()),
     )

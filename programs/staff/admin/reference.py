@@ -15,6 +15,7 @@ from .base import (
     fieldset,
 )
 from .figures import AnnouncedFigureInline
+from .intake import ReportIntake
 
 
 @admin.register(Source)
@@ -36,6 +37,11 @@ class SourceAdmin(RecordAdmin):
         PUBLICATION,
     ]
     inlines = [AnnouncedFigureInline]
+    # Its list's tools add "Add from a report" (admin/intake.py).
+    import_export_change_list_template = "admin/programs/source/change_list.html"
+
+    def get_urls(self):
+        return [*ReportIntake(self).urls(), *super().get_urls()]
 
 
 @admin.register(District)
