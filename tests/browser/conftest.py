@@ -5,10 +5,12 @@ The tests never download a browser: they launch the executable Debian's
 the reason, except under CI (CI=1), where a missing browser is a failure.
 """
 
+import importlib
 import os
 import shutil
 
 import pytest
+from django.apps import apps as django_apps
 
 # Playwright's sync API runs an event loop in this thread; Django refuses
 # database access from a thread with a running loop unless told it is safe.
@@ -60,3 +62,16 @@ def page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def staff_roles(transactional_db):
+    """The staff role groups, as migration 0005 makes them.
+
+    An earlier transactional test's flush empties them. Restoring them with
+    serialized_rollback instead fails: the flush's post_migrate signal has
+    already made the content types again, and reloading the serialized ones
+    then breaks their unique constraint.
+    """
+    roles = importlib.import_module("programs.migrations.0005_staff_roles")
+    roles.create_roles(django_apps, schema_editor=None)

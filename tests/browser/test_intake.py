@@ -19,12 +19,7 @@ from programs.models import (
 from .. import factories as f
 from .test_policies import PASSWORD, Watcher
 
-# serialized_rollback: the role groups a migration made are back after any
-# earlier transactional test flushed them.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 REPORT = """Riverside park signs with a university
 
@@ -38,7 +33,7 @@ The company plans to spend 30 million yuan on housing for researchers."""
 
 
 @pytest.fixture
-def signed_in(page):
+def signed_in(page, staff_roles):
     """The page, signed in to the admin as an editor, watched for violations."""
     user = f.make_staff("editor", Role.EDITOR)
     user.set_password(PASSWORD)
