@@ -14,6 +14,10 @@ class ProgramsConfig(AppConfig):
         cache.connect_signals(self)
         # Any save of a record outdates the admin forms opened before it.
         versions.connect_signals(self)
+        # Any save of a name refreshes the key Chinese pages sort it by.
+        from . import sorting
+
+        sorting.connect_signals(self)
         # The admin lives with the rest of the staff side, not in the
         # programs.admin module that admin.autodiscover() looks for.
         # Connects the sign-in signal that restores a staff member's language.

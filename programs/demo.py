@@ -68,6 +68,7 @@ from .models import (
     Source,
     Workstation,
 )
+from .sorting import fill_sort_keys
 
 BATCH_SIZE = 5000
 SLUG_PREFIX = "demo-"
@@ -267,7 +268,11 @@ class DemoGenerator:
         """
         done = 0
         for batch in batches(pairs):
-            model.objects.bulk_create([record for record, _extra in batch])
+            records = [record for record, _extra in batch]
+            # bulk_create sends no pre_save: the sort keys are set here.
+            for record in records:
+                fill_sort_keys(record)
+            model.objects.bulk_create(records)
             _forget_queries()
             yield from batch
             done += len(batch)

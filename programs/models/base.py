@@ -211,6 +211,17 @@ class NamedRecord(Record):
 
     name_en = models.CharField(_("name (English)"), max_length=200)
     name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
+    # The key Chinese pages sort names by: the pinyin of name_zh, or name_en
+    # lowercased when there is none (programs.sorting.name_sort_key). Filled by
+    # a pre_save signal, which raw fixture loads fire too, and by hand in the
+    # bulk writes that skip save().
+    name_pinyin = models.CharField(
+        _("name (pinyin sort key)"),
+        max_length=400,
+        blank=True,
+        editable=False,
+        db_index=True,
+    )
 
     class Meta:
         abstract = True

@@ -16,6 +16,14 @@ class Source(Record):
         help_text=_("A short title in our own words, not the headline."),
     )
     title_zh = models.CharField(_("title (Chinese)"), max_length=200, blank=True)
+    # Chinese pages sort titles by this key: see NamedRecord.name_pinyin.
+    title_pinyin = models.CharField(
+        _("title (pinyin sort key)"),
+        max_length=400,
+        blank=True,
+        editable=False,
+        db_index=True,
+    )
     outlet = models.CharField(
         _("outlet"),
         max_length=120,
@@ -48,6 +56,10 @@ class Source(Record):
         ordering = ["-published_on", "title_en"]
         indexes = [
             models.Index(fields=ordering, name="source_list_order"),
+            # The same order on Chinese pages.
+            models.Index(
+                fields=["-published_on", "title_pinyin"], name="source_list_order_zh"
+            ),
             models.Index(fields=["title_en"], name="source_title"),
         ]
         verbose_name = _("source")
