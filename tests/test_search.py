@@ -2,11 +2,15 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
+from programs.api.filters import FigureFilterSet
+from programs.kinds import BY_KEY
 from programs.kinds import KINDS as RECORD_KINDS
-from programs.models import PublicationStatus
+from programs.models import AnnouncedFigure, PublicationStatus
+from programs.site import filters
 from programs.templatetags.highlight import highlight
 
 from . import factories as f
@@ -107,11 +111,122 @@ def test_finds_workstations_by_the_word_workstation(client):
     assert totals(search(client, "工作站")) == {"workstation": 1}
 
 
-def test_words_are_matched_as_one_phrase_like_the_lists(client):
-    """Several words match only where they stand together, as the lists match them."""
-    f.make_project(name_en="Qingpu Solar Project")
+def test_words_are_matched_in_any_order_and_any_field(client):
+    """Every word must be found, each in any searched field, in either language."""
+    f.make_project(name_en="Qingpu Solar Project", slug="solar")
+    f.make_project(name_en="Jiashan Park", summary_zh="青浦光伏产业园的配套项目。")
+    f.make_project(name_en="Qingpu Wind Project")
     assert totals(search(client, "qingpu solar")) == {"project": 1}
-    assert totals(search(client, "solar qingpu")) == {}
+    assert totals(search(client, "solar qingpu")) == {"project": 1}
+    assert totals(search(client, "  SOLAR\u3000qingpu ")) == {"project": 1}
+    assert totals(search(client, "solar wujiang")) == {}
+    # A Chinese word is a substring, wherever it stands in a summary.
+    assert totals(search(client, "青浦光伏")) == {"project": 1}
+    assert totals(search(client, "jiashan 光伏")) == {"project": 1}
+    assert totals(search(client, "qingpu")) == {"project": 2}
+
+
+@pytest.mark.parametrize("q", ["solar qingpu", "青浦 solar", "workstation", "光伏"])
+def test_a_list_finds_what_search_counts(client, q):
+    """The list's q matches the same records as site-wide search, word by word."""
+    f.make_project(name_en="Qingpu Solar Project", name_zh="青浦光伏项目")
+    f.make_project(name_en="Park", summary_en="Solar roofs in Qingpu.")
+    f.make_project(name_en="Lab", summary_en="Hosts an academician workstation.")
+    f.make_project(name_en="Other", summary_zh="光伏")
+    expected = totals(search(client, q)).get("project", 0)
+    response = client.get(reverse("programs:project-list"), {"q": q})
+    assert response.context["paginator"].count == expected
+    assert expected
+
+
+def test_search_words_drop_repeats_and_words_inside_others():
+    """A repeated word, or one inside another, adds no condition."""
+    words = filters.RecordFilterSet.words
+    assert words("Qingpu qingpu QINGPU") == ["Qingpu"]
+    assert words("qing solar qingpu") == ["solar", "qingpu"]
+    assert words("青浦 青浦区") == ["青浦区"]
+    assert words(" \t ") == []
+
+
+def test_exact_names_rank_first_then_prefixes_then_other_fields(client):
+    """The query as a whole name comes first, then names starting with it."""
+    f.make_project(name_en="Alpha", summary_en="A solar farm.", slug="in-summary")
+    f.make_project(name_en="Big Solar Roofs", slug="in-name")
+    f.make_project(name_en="Solar Valley", slug="prefix")
+    f.make_project(name_en="Solar", slug="exact")
+    hits = search(client, "solar").context["results"][0].hits
+    assert [hit.slug for hit in hits] == ["exact", "prefix", "in-name", "in-summary"]
+
+
+def test_each_hit_says_where_its_words_were_found(client):
+    """A match outside the name is named and shown in an excerpt around it."""
+    f.make_district(
+        name_en="Qingpu District",
+        city_en="Shanghai",
+        summary_en="Flat land. " * 20
+        + "Had more than 40 academician workstations at the end of 2022.",
+    )
+    text = search(client, "workstation").text
+    assert "Matched in: summary" in text
+    assert "academician <mark>workstation</mark>s at the end of 2022." in text
+    # The excerpt starts near the match, not at the start of the summary.
+    assert "…" in text.split("<mark>workstation</mark>")[0][-200:]
+    text = search(client, "qingpu workstation").text
+    assert "Matched in: name · summary" in text
+    assert "<mark>Qingpu</mark> District" in text
+
+
+def test_chinese_summary_match_is_marked_with_its_language(client):
+    """On an English page an excerpt of a Chinese summary carries lang="zh-Hans"."""
+    f.make_organization(name_en="Park", summary_zh="位于青浦区的产业园。")
+    text = search(client, "青浦").text
+    assert '<span lang="zh-Hans">位于<mark>青浦</mark>区的产业园。</span>' in text
+
+
+def test_announced_figures_are_a_group_linked_to_their_sources(client):
+    """A figure's label finds it; it shows its numbers and links to its source."""
+    source = f.make_source(title_en="Zone report", slug="zone-report")
+    f.make_figure(
+        label_en="Academician workstations in Qingpu",
+        label_zh="青浦院士工作站",
+        subject="workstations",
+        qualifier="more_than",
+        value=40,
+        date_rule="as_of",
+        as_of=datetime.date(2022, 12, 31),
+        source=source,
+        slug="qingpu-workstations",
+    )
+    f.make_figure(label_en="Draft workstations", publication_status=DRAFT)
+    f.make_workstation(name_en="Zhang Workstation", established_on=None)
+    response = search(client, "workstation")
+    figures = response.context["figures"]
+    assert figures.total == 1
+    assert response.context["total"] == 2
+    text = response.text
+    assert '<h2 id="results-figure">Announced figures' in text
+    link = reverse("programs:source-detail", args=["zone-report"])
+    assert (
+        f'<a href="{link}#figure-qingpu-workstations">Academician '
+        "<mark>workstation</mark>s in Qingpu</a>"
+    ) in text
+    assert "<strong>more than 40</strong> announced, <strong>0</strong> on record" in (
+        text
+    )
+    assert "Draft workstations" not in text
+    response = search(client, "工作站 青浦")
+    assert totals(response) == {}
+    assert response.context["figures"].total == 1
+
+
+def test_a_figure_of_an_unpublished_source_is_not_linked(client):
+    """A published figure whose source is a draft shows no link to it."""
+    source = f.make_source(title_en="Secret draft", publication_status=DRAFT)
+    f.make_figure(label_en="Experts appointed", source=source)
+    text = search(client, "experts appointed").text
+    assert "<mark>Experts</mark> <mark>appointed</mark>" in text
+    assert "Secret draft" not in text
+    assert "#figure-" not in text
 
 
 @pytest.mark.parametrize("key", KINDS)
@@ -226,7 +341,19 @@ def test_no_match_says_so_and_suggests_what_to_try(client):
 
 @pytest.mark.parametrize(
     "q",
-    ["\x00", "Qing\x00pu", "x" * 300, "%" * 300, "青浦" * 80, "%", "_", "' OR 1=1 --"],
+    [
+        "\x00",
+        "Qing\x00pu",
+        "x" * 300,
+        "%" * 300,
+        "青浦" * 80,
+        "%",
+        "_",
+        "' OR 1=1 --",
+        '"qingpu zzz"',
+        "% _ %%",
+        " ".join("abcdefghijklmnopqrstuvwxyz"),
+    ],
     ids=[
         "nul",
         "nul-inside",
@@ -236,6 +363,9 @@ def test_no_match_says_so_and_suggests_what_to_try(client):
         "percent",
         "under",
         "sql",
+        "quotes",
+        "wildcards",
+        "26-words",
     ],
 )
 def test_hostile_queries_never_fail(client, q):
@@ -277,6 +407,17 @@ def test_query_count_does_not_grow_with_matches(client, django_assert_num_querie
     with django_assert_num_queries(CACHE_CHECK + 1):
         response = search(client, "qingpu")
     assert set(totals(response).values()) == {6}
+
+
+def test_figures_come_in_the_same_one_query(client, django_assert_num_queries):
+    """Figures, with their sources and counts on record, add no query of their own."""
+    make_of_each(count=3)
+    for n in range(3):
+        f.make_figure(label_en=f"Qingpu figure {n}", subject="workstations")
+    with django_assert_num_queries(CACHE_CHECK + 1):
+        response = search(client, "qingpu")
+    assert response.context["figures"].total == 3
+    assert response.text.count('class="search-figure"') == 3
 
 
 def test_blank_or_invalid_search_runs_no_query(client, django_assert_num_queries):
@@ -335,3 +476,38 @@ def test_snippet_gives_context_once(client):
     assert '<p class="search-context">Shanghai</p>' in search(client, "qingpu").text
     text = search(client, "jiashan").text
     assert '<p class="search-context">Jiaxing · Zhejiang</p>' in text
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL-only behaviour"
+)
+def test_summaries_and_figure_labels_are_searched_through_trigram_indexes():
+    """Migration 0014's indexes serve a word found in summaries and labels.
+
+    With scans discouraged, as tests/test_postgres.py does at this small size,
+    the plan must read the summaries' and the labels' trigram indexes: one
+    field left unindexed would make the whole OR a scan.
+    """
+    for n in range(50):
+        f.make_project(name_en=f"Project {n}", summary_en="Solar roofs.")
+        f.make_figure(label_en=f"Figure {n}")
+    plans = []
+    # Without the publication filter, whose b-tree the planner prefers at
+    # this size (test_postgres.py explains).
+    project = BY_KEY["project"]
+    for queryset in (
+        project.filterset.matching(project.model.objects.all(), "workstation"),
+        FigureFilterSet.matching(AnnouncedFigure.objects.all(), "workstation"),
+    ):
+        sql, params = queryset.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE programs_project")
+            cursor.execute("ANALYZE programs_announcedfigure")
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_indexscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    assert "programs_project_summary_en_trgm" in plans[0]
+    assert "programs_project_summary_zh_trgm" in plans[0]
+    assert "programs_announcedfigure_label_en_trgm" in plans[1]
+    assert "Seq Scan" not in "".join(plans)
