@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from programs.models import Expert, Project, PublicationStatus
-from programs.site import charts as geometry
 from programs.site import filters, stats
+from programs.site.timeline import EVENT_KINDS
 
 from . import factories as f
 from .budgets import CACHE_CHECK
@@ -19,8 +19,9 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 # districts, years, fields and statuses: one query each, however many rows.
 STATS_QUERY_BUDGET = CACHE_CHECK + 4
-# districts with counts, figures, and one UNION for the latest records.
-HOME_QUERY_BUDGET = CACHE_CHECK + 3
+# districts with counts, figures and the paragraphs they cite, and one UNION
+# for the latest records.
+HOME_QUERY_BUDGET = CACHE_CHECK + 4
 
 
 def charts(text):
@@ -48,59 +49,6 @@ def populate(rows, year=2023):
         f.make_expert(district=district, appointed_on=on).research_fields.add(field)
         f.make_entrepreneur(district=district, field=field, signed_on=on)
     return district, field
-
-
-# Geometry ---------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("maximum", "ticks"),
-    [
-        (0, [0, 1]),
-        (1, [0, 1]),
-        (3, [0, 1, 2, 3]),
-        (7, [0, 2, 4, 6, 8]),
-        (23, [0, 10, 20, 30]),
-        (100, [0, 50, 100]),
-    ],
-)
-def test_scale_ticks_are_round_steps_that_reach_the_maximum(maximum, ticks):
-    """Ticks start at 0, step by 1, 2 or 5 times ten to a power, and reach the top."""
-    assert geometry.scale_ticks(maximum) == ticks
-
-
-def test_layout_scales_bars_to_the_last_tick():
-    """A bar's width is its value against the axis; the largest ends on a tick."""
-    bars = (geometry.Bar("A", 8, "project"), geometry.Bar("B", 4, "expert"))
-    layout = geometry.layout_chart([geometry.Group("Qingpu", bars)])
-    full, half = layout.groups[0].bars
-    assert [tick.value for tick in layout.ticks] == [0, 2, 4, 6, 8]
-    assert layout.plot_x + full.width == pytest.approx(layout.ticks[-1].x, abs=0.1)
-    assert half.width == pytest.approx(full.width / 2, abs=0.1)
-    assert full.value_x > layout.plot_x + full.width
-    assert layout.plot_x + full.width + geometry.VALUE_ROOM <= layout.width + 0.1
-
-
-def test_layout_stacks_groups_and_leaves_out_zero_bars():
-    """Groups follow one another down the chart; a group of zeros gets a note."""
-    first = geometry.Group(
-        "2022", (geometry.Bar("A", 1, "project"), geometry.Bar("B", 0, "expert"))
-    )
-    empty = geometry.Group("2023", (geometry.Bar("A", 0, "project"),))
-    layout = geometry.layout_chart([first, empty])
-    placed_first, placed_empty = layout.groups
-    assert [row.bar.label for row in placed_first.bars] == ["A"]
-    assert placed_first.note_y is None
-    assert placed_empty.bars == [] and placed_empty.note_y > placed_first.bars[0].y
-    assert layout.height > placed_empty.note_y
-
-
-def test_long_labels_are_shortened_and_chinese_counts_as_wide():
-    """Labels are estimated wider in Chinese, and cut with an ellipsis to fit."""
-    assert geometry.text_width("人工智能") > geometry.text_width("abcd")
-    fitted = geometry.fit_text("A very long label indeed for a chart", 60)
-    assert fitted.endswith("…") and geometry.text_width(fitted) <= 60
-    assert geometry.fit_text("Short", 60) == "Short"
 
 
 # Counting ---------------------------------------------------------------------
@@ -215,7 +163,10 @@ def test_stats_page_draws_four_accessible_charts(client):
         assert table.find("caption").text
         assert table.findall(".//th[@scope='col']")
         assert table.findall(".//th[@scope='row']")
-        assert svg.findall(f"{SVG}rect"), "every chart here has bars"
+        bars = [
+            path for path in svg.iter(f"{SVG}path") if "series-" in path.get("class")
+        ]
+        assert bars, "every chart here has bars"
     assert 'href="/stats/" aria-current="page"' in text
 
 
@@ -355,8 +306,8 @@ def test_home_query_count_does_not_grow_with_records(
         response = client.get(reverse("programs:home"))
     text = response.text
     assert text.count('class="figure"') == rows
-    signings = ("Agreement signed:", "Project announced:", "Overseas entrepreneur")
-    assert sum(text.count(event) for event in signings) == 8
+    events = [f"{kind.event}:" for kind in EVENT_KINDS.values()]
+    assert sum(text.count(event) for event in events) == 8
 
 
 @pytest.mark.parametrize("path", ["/projects/", "/workstations/", "/experts/"])

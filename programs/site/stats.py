@@ -10,6 +10,7 @@ from functools import cached_property
 
 from django.db.models import CharField, Count, F, OuterRef, Value
 from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -131,7 +132,8 @@ class Chart:
 
     @cached_property
     def layout(self):
-        return layout_chart(self.groups)
+        """Return where the chart's bars and texts go, measured in this language."""
+        return layout_chart(self.groups, note=gettext("none on record"))
 
 
 def _name(record):
