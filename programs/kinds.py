@@ -81,8 +81,9 @@ class Kind:
     # opposed to reference data: counted per district on the home page and
     # charted on /stats/.
     is_programme: bool = False
-    # What the record's date marks, as an event on the home page's timeline;
-    # None keeps the kind off it.
+    # What the record's date marks, as an event on the timeline (the home
+    # page's short one and /timeline/, programs/site/timeline.py); None keeps
+    # the kind off it.
     event: str | None = None
 
     def __str__(self):
@@ -245,6 +246,7 @@ KINDS = (
             *SOURCED,
         ),
         is_programme=True,
+        event=_("Academician workstation set up"),
     ),
     Kind(
         Expert,
@@ -262,6 +264,7 @@ KINDS = (
         ),
         snippet_fields=(("title_en", "title_zh"),),
         is_programme=True,
+        event=_("Expert appointed"),
     ),
     Kind(
         Entrepreneur,
