@@ -12,13 +12,15 @@ from django.urls import reverse
 
 from ..kinds import KINDS
 
-# The pages that are not a record, by URL name: home, every list, and the
-# statistics page. Not search: its pages are noindex, endless and say nothing
-# the lists do not.
+# The pages that are not a record, by URL name: home, every list, the
+# statistics page and the zone page. Not search: its pages are noindex, endless
+# and say nothing the lists do not.
 STATIC_PAGES = (
     "programs:home",
     *(kind.list_url_name for kind in KINDS),
     "programs:stats",
+    "programs:timeline",
+    "programs:zone",
 )
 
 

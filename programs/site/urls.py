@@ -1,7 +1,7 @@
 """
-The public site's URLs: home, statistics, search, a list and a detail page per
-kind of record, the bulk download, the Atom feeds, and staff previews of
-records not yet public.
+The public site's URLs: home, statistics, the timeline, search, a list and a
+detail page per kind of record, the bulk download, the Atom feeds, and staff
+previews of records not yet public.
 
 URL names follow one spelling per kind (``programs.kinds``): the list of
 experts is ``programs:expert-list`` and each expert ``programs:expert-detail``.
@@ -9,7 +9,18 @@ experts is ``programs:expert-list`` and each expert ``programs:expert-detail``.
 
 from django.urls import path
 
-from . import data, data_package, feeds, home, preview, records, search, stats
+from . import (
+    data,
+    data_package,
+    feeds,
+    home,
+    preview,
+    records,
+    search,
+    stats,
+    timeline,
+    zone,
+)
 
 app_name = "programs"
 
@@ -26,6 +37,9 @@ def record_pages(prefix, list_view, detail_view):
 urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
     path("stats/", stats.StatisticsView.as_view(), name="stats"),
+    path("timeline/", timeline.TimelineView.as_view(), name="timeline"),
+    path("timeline/feed/", feeds.TimelineFeed(), name="timeline-feed"),
+    path("zone/", zone.ZoneView.as_view(), name="zone"),
     path("search/", search.SearchView.as_view(), name="search"),
     *record_pages("districts", records.DistrictListView, records.DistrictDetailView),
     *record_pages(

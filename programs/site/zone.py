@@ -1,0 +1,41 @@
+"""
+The zone page: the demonstration zone's districts side by side, each with its
+records on file per kind and the figures its sources announce, the zone-wide
+figures, and a schematic map shaded by records on file (``zone_map.py``).
+
+Two queries, however many records: the districts with their counts, and the
+published figures.
+"""
+
+from django.views.generic import TemplateView
+
+from . import zone_map
+from .records import public_figures
+from .stats import district_bars, districts_with_counts
+
+
+def zone_districts():
+    """Return the public districts of the zone, each with ``<key>_count``s."""
+    return districts_with_counts().filter(in_demonstration_zone=True)
+
+
+class ZoneView(TemplateView):
+    """The zone's districts side by side, with their figures and a map."""
+
+    template_name = "programs/zone.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        districts = list(zone_districts())
+        figures = list(public_figures())
+        for district in districts:
+            district.counts = district_bars(district)
+            district.total = sum(count.value for count in district.counts)
+            district.figures = [f for f in figures if f.district_id == district.pk]
+        context["districts"] = districts
+        # A figure of a district that is not public, or not in the zone, has
+        # no place here: only those of no district are the zone's own.
+        context["zone_figures"] = [f for f in figures if f.district_id is None]
+        context["zone_map"] = zone_map.draw(districts)
+        context["demo_count"] = sum(district.demo_count for district in districts)
+        return context
