@@ -64,19 +64,38 @@ def test_source_page_cites_its_outlet_and_link(client):
 def test_unnamed_people_are_counts_not_records(client):
     """The experts and entrepreneurs the report counts are not listed as people."""
     for name in ("programs:expert-list", "programs:entrepreneur-list"):
-        assert "Nothing has been published here yet." in page(client, reverse(name))
-    assert "Nothing has been published here yet." in page(
-        client, reverse("programs:workstation-list")
-    )
+        assert "0 matches" in page(client, reverse(name))
+    assert "0 matches" in page(client, reverse("programs:workstation-list"))
+
+
+def test_empty_lists_say_what_the_report_announces(client):
+    """Lists with nothing named on file give the figures the report announces."""
+    expected = {
+        "programs:expert-list": "Sources announce 4 experts appointed on",
+        "programs:entrepreneur-list": "Sources announce 3 overseas entrepreneurs",
+        "programs:workstation-list": (
+            "Sources announce more than 40 academician workstations as of"
+        ),
+    }
+    for name, sentence in expected.items():
+        text = page(client, reverse(name))
+        assert "None is named on file yet, but sources announce" in text
+        assert sentence in text
+        assert "none is named on file yet." in text
+        assert 'href="/sources/2023-06-16-sast-qingpu-cooperation/#figure-' in text
 
 
 def test_search_finds_qingpu_in_both_languages(client):
-    """Searching organizations for 青浦 or qingpu finds the same two."""
+    """Searching organizations for 青浦 or qingpu finds the same three.
+
+    Two by name; SAST by its summary, which names the Qingpu government.
+    """
     english = page(client, reverse("programs:organization-list"), q="qingpu")
     chinese = page(client, reverse("programs:organization-list"), q="青浦")
     for text in (english, chinese):
-        assert "2 matches" in text
+        assert "3 matches" in text
         assert "Shanghai Qingpu Industrial Park" in text
+        assert "Shanghai Association for Science and Technology" in text
 
 
 def test_project_filter_by_district_and_year(client):

@@ -218,6 +218,24 @@ FIGURE_TARGETS = {
 }
 
 
+# Subjects that name a kind of record but match none on file (a figure of
+# agreements counts signings that need not be agreements on file here): their
+# figures still belong beside that kind's list.
+LISTED_WITHOUT_TARGET = {
+    AnnouncedFigure.Subject.AGREEMENTS: Agreement,
+    AnnouncedFigure.Subject.ORGANIZATIONS: Organization,
+}
+
+
+def subjects_about(model):
+    """Return the subjects of the figures that count records like ``model``'s."""
+    listed = {subject: target.model for subject, target in FIGURE_TARGETS.items()}
+    listed.update(LISTED_WITHOUT_TARGET)
+    return [
+        subject for subject, listed_model in listed.items() if listed_model is model
+    ]
+
+
 def _matches_scope(figure_field, record_field):
     """Match records whose ``record_field`` is the figure's, or any if it names none."""
     return Q(IsNull(OuterRef(figure_field), True)) | Q(

@@ -7,7 +7,7 @@ Each view declares what its template shows (``select_related``,
 """
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.text import capfirst
 from django.views.generic import DetailView
 from django_filters.views import FilterView
@@ -28,8 +28,11 @@ from ..models import (
     Source,
     Workstation,
 )
+from ..models.figures import subjects_about
+from ..sorting import in_page_order
 from . import filters
 from .exports import ExportMixin
+from .facets import FacetedListMixin
 from .related import latest_of_each
 
 PUBLIC_SOURCES = Prefetch("sources", queryset=Source.objects.public())
@@ -46,15 +49,60 @@ PUBLIC_EVIDENCE = Prefetch(
 
 
 def public_figures():
-    """Return published figures with their matching records on file."""
+    """Return published figures with their matching records on file.
+
+    Each with its evidence, so that it cites the paragraph it stands in.
+    """
     return (
         AnnouncedFigure.objects.public()
         .with_on_record()
         .select_related("source", "district")
+        .prefetch_related(PUBLIC_EVIDENCE)
     )
 
 
-class PublicListView(ExportMixin, FilterView):
+# Enough of the latest figures to say what sources announce about a list; the
+# rest stay on their sources' pages.
+ANNOUNCED_ON_A_LIST = 6
+
+
+class AnnouncedFiguresMixin:
+    """A list that says what sources announce about its kind of record.
+
+    A list with no experts on file still has something true to say: a source
+    announced four appointed. The figures whose subject is the list's kind
+    are shown, with how many of what they count are on file; when the list is
+    filtered by district, only that district's figures and the zone-wide ones.
+    """
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["announced"] = self.announced_figures()
+        return context
+
+    def announced_figures(self):
+        subjects = subjects_about(self.model)
+        if not subjects:
+            return []
+        figures = public_figures().filter(subject__in=subjects)
+        district = self.filtered_district()
+        if district:
+            figures = figures.filter(
+                Q(district__isnull=True) | Q(district__slug=district)
+            )
+        return list(figures[:ANNOUNCED_ON_A_LIST])
+
+    def filtered_district(self):
+        """Return the slug of the district the list is filtered by, or None."""
+        form = self.filterset.form
+        if "district" not in form.fields or not form.is_valid():
+            return None
+        return form.cleaned_data.get("district") or None
+
+
+# FacetedListMixin before FilterView: it reads the filterset FilterView's get
+# sets; after ExportMixin, whose get answers exports before any count is made.
+class PublicListView(AnnouncedFiguresMixin, ExportMixin, FacetedListMixin, FilterView):
     """A list of published records, filtered, sorted and paged."""
 
     paginate_by = settings.PAGE_SIZE
@@ -62,7 +110,11 @@ class PublicListView(ExportMixin, FilterView):
     select_related = ()
 
     def get_queryset(self):
-        return self.model.objects.public().select_related(*self.select_related)
+        records = self.model.objects.public().select_related(*self.select_related)
+        # The default order by name follows pinyin on Chinese pages
+        # (programs.sorting); a ?sort= replaces it either way.
+        order = in_page_order(self.model, self.model._meta.ordering, self.request)
+        return records.order_by(*order)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -160,6 +160,18 @@ def record_link(record):
 
 
 @register.simple_tag
+def figure_amount(figure):
+    """Render a figure's value with its qualifier: "more than 40", "4"."""
+    value = formats.number_format(figure.value, force_grouping=True)
+    if figure.qualifier == figure.Qualifier.EXACTLY:
+        return value
+    return gettext("%(qualifier)s %(value)s") % {
+        "qualifier": figure.get_qualifier_display(),
+        "value": value,
+    }
+
+
+@register.simple_tag
 def show_date(date):
     """Render ``date`` as the active language writes it, machine-readable too."""
     if not date:
