@@ -21,14 +21,19 @@ ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = Path(__file__).resolve().parent
 PAGES = {
     "home": "/",
+    "zone": "/zone/",
+    "timeline": "/timeline/",
+    # A list with nothing named on file, which says what the report announces.
+    "experts": "/experts/",
     "projects-in-qingpu": "/projects/?district=qingpu",
     "agreement": "/agreements/sast-qingpu-strategic-cooperation-2023/",
     "stats": "/stats/",
 }
 LANGUAGES = {"en": "", "zh-hans": "/zh-hans"}
 WIDTHS = {"desktop": 1280, "phone": 375}
-# Phone shots only of the pages whose layout changes most on a small screen.
-PHONE_PAGES = ("home", "projects-in-qingpu")
+# Phone shots only of the pages whose layout changes most on a small screen:
+# the list shows its results first, with the filters folded.
+PHONE_PAGES = ("home", "zone", "experts", "projects-in-qingpu")
 
 
 def main():
