@@ -331,3 +331,19 @@ def test_a_figure_is_written_like_any_record(client):
     )
     assert created.status_code == 201, created.content
     assert AnnouncedFigure.objects.get(slug=created.json()["slug"]).value == 4
+
+
+def test_a_slug_with_a_nul_character_is_a_field_error(editor_api):
+    """A related slug holding NUL names the field (PostgreSQL cannot compare it)."""
+    created = editor_api.send(
+        "post",
+        "project",
+        data={
+            "name_en": "Nul",
+            "kind": "key_project",
+            "lead_organization": "\x00sast",
+        },
+    )
+    assert created.status_code == 400, created.content
+    errors = created.json()
+    assert "lead_organization" in str(errors)

@@ -38,7 +38,20 @@ def is_public(record):
     return record is not None and record.publication_status == PUBLISHED
 
 
-class PublicSlug(serializers.SlugRelatedField):
+class SlugReference(serializers.SlugRelatedField):
+    """A related record named by its slug in a write.
+
+    A value holding a NUL character names no record; it is refused before the
+    look-up, as PostgreSQL refuses to compare text that holds one.
+    """
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return super().to_internal_value(data)
+
+
+class PublicSlug(SlugReference):
     """A related record by slug; null when it is not published."""
 
     def __init__(self, **kwargs):
@@ -177,7 +190,7 @@ def _reference_fields(model, columns):
         target = field.related_model
         queryset = target._base_manager.all()
         if field.many_to_many:
-            fields[name] = serializers.SlugRelatedField(
+            fields[name] = SlugReference(
                 slug_field="slug", many=True, queryset=queryset, required=False
             )
         else:
