@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
     FieldDoesNotExist,
@@ -170,7 +171,12 @@ class SeedLoader:
         many = {}
         for name, value in fields.items():
             field = _settable_field(type(obj), name, fail)
-            if field.many_to_many:
+            if isinstance(field, GenericForeignKey):
+                try:
+                    setattr(obj, field.name, field.to_python(value))
+                except ValidationError as exc:
+                    raise fail(name, " ".join(exc.messages)) from exc
+            elif field.many_to_many:
                 if not isinstance(value, list):
                     raise fail(name, "expected a list of natural keys")
                 many[field] = [_resolve(field, key, fail) for key in value]
@@ -231,6 +237,8 @@ def _settable_field(model, name, fail):
         field = model._meta.get_field(name)
     except FieldDoesNotExist as exc:
         raise fail(name, f"unknown field of {model._meta.label_lower}") from exc
+    if isinstance(field, GenericForeignKey):
+        return field  # a record of any kind, named [model label, slug]
     if field.auto_created or not field.editable:
         raise fail(name, "is set automatically, not by fixtures")
     if field.many_to_many and not field.remote_field.through._meta.auto_created:

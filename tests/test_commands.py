@@ -270,6 +270,19 @@ BAD_RECORDS = {
         "{bad}: programs.agreementparty record 1: organization: "
         "no programs.organization with natural key ['nope']",
     ),
+    "evidence naming no record": (
+        "- model: programs.evidence\n"
+        "  fields: {source: [src-a], record: [programs.project, nope],\n"
+        "           paragraph: 3}\n",
+        "{bad}: programs.evidence record 1: record: "
+        "no programs.project with slug 'nope'",
+    ),
+    "evidence naming no kind": (
+        "- model: programs.evidence\n"
+        "  fields: {source: [src-a], record: [programs.spaceship, x],\n"
+        "           paragraph: 3}\n",
+        "{bad}: programs.evidence record 1: record: unknown model 'programs.spaceship'",
+    ),
     "invalid date": (
         "- model: programs.project\n"
         "  fields: {slug: bad, name_en: Bad, kind: other, announced_on: 2023-02-30}\n",

@@ -111,3 +111,15 @@ def test_home_page_html_and_css_stay_under_50_kb_compressed(client, home):
     html = client.get(home).content
     css = (settings.BASE_DIR / "programs/static/programs/site.css").read_bytes()
     assert len(gzip.compress(html)) + len(gzip.compress(css)) < 50_000
+
+
+def test_facts_and_figures_cite_the_paragraphs_they_stand_in(client):
+    """The agreement cites paragraph 3; the workstations figure paragraph 6."""
+    agreement = page(client, "/agreements/sast-qingpu-strategic-cooperation-2023/")
+    assert "paragraph 3" in agreement
+    workstations = page(client, reverse("programs:workstation-list"))
+    assert "paragraph 6" in workstations
+    chinese = page(
+        client, "/zh-hans/agreements/sast-qingpu-strategic-cooperation-2023/"
+    )
+    assert "第 3 段" in chinese

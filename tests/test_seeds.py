@@ -14,6 +14,7 @@ from programs.models import (
     AnnouncedFigure,
     District,
     Entrepreneur,
+    Evidence,
     Expert,
     Organization,
     Project,
@@ -225,14 +226,30 @@ def test_key_projects_figure_has_the_one_named_project_on_record(seeded):
 
 
 def test_loading_the_seeds_again_changes_nothing(seeded):
-    """A second load_seeds over the seeds finds all 17 records unchanged."""
-    assert "Created 17, updated 0, unchanged 0." in seeded
-    assert "Nothing created or updated: all 17 records are unchanged." in load_seeds()
+    """A second load_seeds over the seeds finds all 37 records unchanged."""
+    assert "Created 37, updated 0, unchanged 0." in seeded
+    assert "Nothing created or updated: all 37 records are unchanged." in load_seeds()
 
 
 def test_plain_loaddata_reads_the_seeds_as_load_seeds_does():
     """`manage.py loaddata seeds/*.yaml` loads every seed file, and load_seeds then
-    finds the same 17 records with nothing to change."""
+    finds the same 37 records with nothing to change."""
     call_command("loaddata", *SEED_FILES, stdout=StringIO())
     assert Source.objects.get(slug=SOURCE).created_at is not None
-    assert "Nothing created or updated: all 17 records are unchanged." in load_seeds()
+    assert "Nothing created or updated: all 37 records are unchanged." in load_seeds()
+
+
+def test_every_seeded_record_and_figure_cites_its_paragraphs(seeded):
+    """Each record and figure the report supports names the paragraphs it
+    stands in, and no seeded evidence copies the report's sentences."""
+    cited = {
+        (evidence.record.slug, evidence.paragraph)
+        for evidence in Evidence.objects.all()
+    }
+    for model in (District, Organization, Agreement, Project, AnnouncedFigure):
+        for record in model.objects.all():
+            assert any(slug == record.slug for slug, _ in cited), record.slug
+    assert ("sast-qingpu-strategic-cooperation-2023", 3) in cited
+    assert ("qingpu-academician-workstations-2022", 6) in cited
+    assert ("sast-experts-appointed-2023", 8) in cited
+    assert not Evidence.objects.exclude(sentence="").exists()
