@@ -76,7 +76,12 @@ def _photograph(chromium, base):
                 for name, path in PAGES.items():
                     if width_name == "phone" and name not in PHONE_PAGES:
                         continue
+                    page.set_viewport_size({"width": width, "height": 900})
                     page.goto(f"{base}{prefix}{path}")
+                    # As tall as the page: sections drawn only near the
+                    # viewport (content-visibility: auto) are then all drawn.
+                    height = page.evaluate("document.documentElement.scrollHeight")
+                    page.set_viewport_size({"width": width, "height": height})
                     target = OUTPUT / f"{name}.{language}.{width_name}.png"
                     page.screenshot(path=str(target), full_page=True)
                     print(target.relative_to(ROOT))
