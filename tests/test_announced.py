@@ -119,14 +119,22 @@ def test_a_figure_cites_the_paragraph_it_stands_in(client):
         assert "Staff-only sentence" not in text
 
 
-def test_district_cards_put_the_district_holding_most_first(client):
-    """Home orders its district cards by records on file, then figures."""
+@pytest.mark.parametrize("page", ["programs:home", "programs:zone"])
+def test_district_cards_put_the_district_holding_most_first(client, page):
+    """Home and the zone page order their district cards by records on file,
+    then by figures announced."""
     empty = f.make_district(name_en="Anting District")
     announced = f.make_district(name_en="Baoshan District")
     busy = f.make_district(name_en="Changning District")
     experts_figure(district=announced)
     f.make_project(district=busy)
-    text = client.get(reverse("programs:home")).text
-    order = [text.index(d.name_en) for d in (busy, announced, empty)]
+    text = client.get(reverse(page)).text
+    cards = text[text.index('class="card"') :]
+    order = [cards.index(d.name_en) for d in (busy, announced, empty)]
     assert order == sorted(order)
-    assert "None yet." in text
+
+
+def test_an_empty_district_card_says_so_once(client):
+    """A district with nothing on file says 'None yet.' instead of zeros."""
+    f.make_district(name_en="Anting District")
+    assert "None yet." in client.get(reverse("programs:home")).text

@@ -8,7 +8,7 @@ from django.views.generic import TemplateView
 
 from .records import public_figures
 from .related import latest_of_each
-from .stats import district_bars, districts_with_counts
+from .stats import by_what_it_holds, district_bars, districts_with_counts
 from .timeline import EVENT_KINDS, HOME_LENGTH, latest_events
 
 LATEST_LENGTH = 5
@@ -42,12 +42,3 @@ class HomeView(TemplateView):
         context["latest_projects"] = groups["project"][:LATEST_LENGTH]
         context["timeline"] = latest_events(groups)
         return context
-
-
-def by_what_it_holds(district):
-    """Sort key: districts with the most on file first, then the most announced.
-
-    So a visitor's first card, on a phone the only one in view, is the one
-    with something to show, not an empty one that sorts first by name.
-    """
-    return (-district.on_file, -len(district.figures), district.name)

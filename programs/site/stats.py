@@ -156,6 +156,17 @@ def district_bars(district):
     )
 
 
+def by_what_it_holds(district):
+    """Sort key: districts with the most on file first, then the most announced.
+
+    For a page's district cards, each with its ``counts`` (district_bars) and
+    its ``figures``: a visitor's first card, on a phone the only one in view,
+    is then one with something to show, not an empty one first by name.
+    """
+    on_file = sum(count.value for count in district.counts)
+    return (-on_file, -len(district.figures), district.name)
+
+
 def district_chart(districts):
     """Return the chart of each kind's records per district."""
     groups = []

@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 
 from . import zone_map
 from .records import public_figures
-from .stats import district_bars, districts_with_counts
+from .stats import by_what_it_holds, district_bars, districts_with_counts
 
 
 def zone_districts():
@@ -32,6 +32,7 @@ class ZoneView(TemplateView):
             district.counts = district_bars(district)
             district.total = sum(count.value for count in district.counts)
             district.figures = [f for f in figures if f.district_id == district.pk]
+        districts.sort(key=by_what_it_holds)
         context["districts"] = districts
         # A figure of a district that is not public, or not in the zone, has
         # no place here: only those of no district are the zone's own.
