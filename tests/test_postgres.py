@@ -9,11 +9,13 @@ import importlib
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 
 from programs.api.filters import FigureFilterSet
 from programs.kinds import KINDS
 from programs.models import Project
 from programs.site import filters
+from programs.site.cjk import indexed_fields
 
 from . import factories as f
 
@@ -23,6 +25,8 @@ dialect_indexes = importlib.import_module("programs.migrations.0003_dialect_inde
 one_spelling = importlib.import_module("programs.migrations.0007_one_spelling_per_kind")
 # The summaries, and the figures' labels, that search reads since 0014.
 search_indexes = importlib.import_module("programs.migrations.0014_search_indexes")
+# Two-character Chinese words, since 0016.
+pair_indexes = importlib.import_module("programs.migrations.0016_chinese_pair_indexes")
 
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="PostgreSQL-only behaviour"
@@ -112,8 +116,8 @@ def test_substring_search_uses_the_trigram_indexes(many_projects, query):
     other expression would never be used. Here the search runs without the
     publication filter, whose b-tree index the planner prefers at this small
     size; at 100,000 rows it picks the trigram indexes for the full query.
-    (A query under three characters, such as the two-character 青浦, has no
-    trigram to look up and is answered by a scan: see docs/deploy.md.)
+    (A word under three characters has no trigram; a two-character Chinese
+    word such as 青浦 is served by the pair index instead, tested below.)
     """
     matches = filters.ProjectFilterSet.matching(Project.objects.all(), query)
     # Off: a scan of the table, and a walk of a whole b-tree index in order.
@@ -130,3 +134,53 @@ def test_a_list_page_walks_its_order_index(many_projects):
     plan = _plan(Project.objects.public()[:25], "enable_seqscan")
     assert "project_list_order" in plan
     assert "Sort" not in plan
+
+
+def test_every_table_indexes_its_chinese_pairs_over_the_searched_fields():
+    """Migration 0016 indexes, per table, exactly the fields search reads for a
+    Chinese word, in the order cjk.py joins them: another order or field would
+    make an expression the index does not match, and a scan."""
+    searched = {
+        model: indexed_fields(filterset.search_fields)
+        for model, filterset in FILTERSETS.items()
+    }
+    searched["announcedfigure"] = indexed_fields(FigureFilterSet.search_fields)
+    assert {
+        model: list(fields) for model, fields in pair_indexes.SEARCH_FIELDS.items()
+    } == searched
+
+
+@on_postgresql
+@pytest.mark.parametrize("query", ["青浦", "工作", "区工"])
+def test_two_character_chinese_words_use_the_pair_index(many_projects, query):
+    """A two-character Chinese word is looked up in the pair index, and finds
+    exactly what a substring match finds."""
+    f.make_project(name_en="Work", summary_zh="区工作室")  # a pair in a summary
+    matches = filters.ProjectFilterSet.matching(Project.objects.all(), query)
+    plan = _plan(matches, "enable_seqscan", "enable_indexscan")
+    assert "programs_project_chinese_pairs" in plan
+    assert "Seq Scan on programs_project" not in plan
+    substring = Q.create(
+        [
+            (f"{field}__icontains", query)
+            for field in filters.ProjectFilterSet.search_fields
+        ],
+        connector=Q.OR,
+    )
+    expected = set(Project.objects.filter(substring).values_list("pk", flat=True))
+    assert set(matches.values_list("pk", flat=True)) == expected
+    assert expected
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_the_pair_function_lists_adjacent_chinese_characters():
+    """Pairs of adjacent Chinese characters, never across other characters."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT talentzone_cjk_pairs(%s), talentzone_cjk_pairs(%s)",
+            ["青浦区 x光伏", "Qingpu"],
+        )
+        pairs, none = cursor.fetchone()
+    assert sorted(pairs) == sorted(["青浦", "浦区", "光伏"])
+    assert none == []

@@ -25,6 +25,7 @@ from ..models import (
     Workstation,
 )
 from ..sorting import in_page_order
+from .cjk import word_condition
 
 # A year outside this range cannot be a date the database holds; rejecting it
 # in the form keeps `?year=99999999` from reaching the query as an error.
@@ -72,17 +73,15 @@ class RecordFilterSet(django_filters.FilterSet):
         each in any field ("solar qingpu" finds "Qingpu Solar Park"); Chinese
         has no spaces, so 青浦光伏 is one word, found as a substring.
         ``icontains`` makes % and _ literal, and is what the trigram indexes
-        of migrations 0003 and 0014 serve on PostgreSQL.
+        of migrations 0003 and 0014 serve on PostgreSQL; a two-character
+        Chinese word is looked up in the pair indexes of 0016 there (cjk.py).
 
         A class method so that site-wide search matches exactly as each list
         does without building a FilterSet (and its choices query) per kind.
         """
         condition = Q()
         for word in cls.words(value):
-            condition &= Q.create(
-                [(f"{field}__icontains", word) for field in cls.search_fields],
-                connector=Q.OR,
-            )
+            condition &= word_condition(cls.search_fields, word)
         return queryset.filter(condition)
 
     @staticmethod
