@@ -2,6 +2,7 @@
 the folded filter form and the labelled table cells of the list pages."""
 
 import re
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -178,8 +179,10 @@ def test_counting_costs_one_query_per_facet_however_many_rows(
         )
         assert filterset.is_valid()  # the district choices' query, not a facet's
         with django_assert_num_queries(2):
-            return facets.show_counts(filterset)
+            return facets.show_counts(filterset, version=next(versions))
 
+    # A new content version each time, as after an edit: nothing cached.
+    versions = iter(range(1, 10))
     assert count()["district"] == {"qingpu": 3, "wujiang": 3}
     for district in experts.values():
         for _ in range(3):
@@ -263,3 +266,31 @@ def test_every_cell_is_labelled_with_its_column(client, kind):
         labels = re.findall(r'data-label="([^"]*)"', row)
         assert len(cells) == len(labels) == len(headings)
         assert labels == headings
+
+
+def test_counts_are_kept_until_an_edit(client, experts):
+    """A second visit with the same filters reads the counts from the cache;
+    an edit (a new content version) counts again, and shows the new record."""
+    url = reverse("programs:expert-list")
+    client.get(url, {"q": "expert", "sort": "name_en"})
+    with CaptureQueriesContext(connection) as second:
+        client.get(url, {"q": "expert", "sort": "-name_en", "page": "1"})
+    assert not [q for q in second.captured_queries if "GROUP BY" in q["sql"]]
+    f.make_expert(name_en="Expert new", district=experts["qingpu"])
+    html = client.get(url, {"q": "expert"}).text
+    assert options(html, "district")["qingpu"][0] == "Qingpu District (7)"
+
+
+def test_a_failing_cache_still_counts_and_is_then_left_alone(
+    client, experts, monkeypatch, caplog
+):
+    """With the cache server failing, the counts are made without it; the
+    next facets do not wait on it again."""
+    hanging = mock.Mock()
+    hanging.get.side_effect = ConnectionError("no answer in time")
+    monkeypatch.setattr(facets, "cache", hanging)
+    monkeypatch.setattr(facets.CacheRest, "until", 0.0)
+    html = client.get(reverse("programs:expert-list"), {"q": "expert"}).text
+    assert options(html, "district")["qingpu"][0] == "Qingpu District (6)"
+    assert hanging.get.call_count == 1
+    assert "The facet cache is unavailable" in caplog.text

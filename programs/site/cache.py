@@ -206,20 +206,23 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         seconds = settings.PAGE_CACHE_SECONDS
-        if (
-            not seconds
-            or time.monotonic() < self.resting_until
-            or not is_cacheable_request(request)
-        ):
+        if time.monotonic() < self.resting_until:
+            # What else the page keeps in the cache is left alone too.
+            request.cache_resting = True
+            return self.get_response(request)
+        if not seconds or not is_cacheable_request(request):
             return self.get_response(request)
         # First, and outside the try: with the database down nothing can be
         # checked or rendered, and the error becomes the 503 page.
         version = content_version()
+        # For what the page keeps under the version too (facets.py).
+        request.content_version = version
         key = page_key(request)
         try:
             entry = cache.get(key)
         except Exception:
             self._cache_failed()
+            request.cache_resting = True
             return self.get_response(request)
         if entry is not None and entry[0] == version:
             content, headers = entry[1:]
