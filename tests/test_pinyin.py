@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -290,6 +291,7 @@ def test_sorting_by_pinyin_costs_no_extra_query(client, url, query):
         f.make_agreement()
     counts = []
     for prefix in ("", "/zh-hans"):
+        cache.clear()  # the facet counts the first page kept
         with CaptureQueriesContext(connection) as queries:
             assert client.get(prefix + url, query).status_code == 200
         counts.append(len(queries))
