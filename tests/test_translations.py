@@ -99,3 +99,16 @@ def test_the_compiled_catalogue_matches_the_po():
     expected = _translations(e for e in po.translated_entries() if not e.fuzzy)
     compiled = _translations(e for e in polib.mofile(str(COMPILED)) if e.msgid)
     assert compiled == expected
+
+
+def test_every_template_with_messages_is_one_makemessages_reads():
+    """makemessages reads .html and .txt templates only: a message in any
+    other template (an .svg, say) would never reach the catalogue."""
+    unread = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "templates").rglob("*")
+        if path.is_file()
+        and path.suffix not in {".html", ".txt"}
+        and "translate" in path.read_text(encoding="utf-8", errors="ignore")
+    ]
+    assert not unread

@@ -264,3 +264,13 @@ def test_a_district_outside_the_zone_is_left_out(client):
     text = client.get("/zone/").text
     assert "Elsewhere" not in text
     assert "/districts/songjiang/" not in text
+
+
+def test_the_map_speaks_chinese_on_chinese_pages(client):
+    """The map's own words (its title, the north arrow, the counts) are
+    translated, as the rest of the page is."""
+    f.make_district(slug="qingpu", name_zh="青浦区", in_demonstration_zone=True)
+    text = client.get("/zh-hans/zone/").text
+    assert "示范区示意图" in text
+    assert "↑ 北" in text
+    assert "0 条记录" in text
