@@ -4,6 +4,8 @@ the benchmark server's environment (database, cache, settings):
 
     python -m benchmarks.probe plan LIST        which URLs to load, as JSON
     python -m benchmarks.probe queries URL...   queries each URL costs, as JSON
+    python -m benchmarks.probe after-edit URL...  first request after an edit
+                                                 against a warm one, as JSON
 
 Queries are counted through Django's test client with CaptureQueriesContext
 against the same database and cache as the server. Each URL is asked for
@@ -41,11 +43,17 @@ def plan(list_kind):
     slug, name = public.order_by("slug").values_list("slug", "name_en")[
         rows[list_kind] // 2
     ]
+    # The district sources announce the most about, then the commonest: the
+    # same one at every size (the seeds' report is about one district), so the
+    # filtered page shows the same blocks and the sizes compare like for like.
     district = (
         public.exclude(district=None)
         .values_list("district__slug")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "district__slug")
+        .annotate(
+            figures=Count("district__announced_figures", distinct=True),
+            n=Count("pk", distinct=True),
+        )
+        .order_by("-figures", "-n", "district__slug")
         .first()[0]
     )
     status = (
@@ -62,6 +70,7 @@ def plan(list_kind):
         "rows": rows,
         "urls": {
             "home": "/",
+            "stats": "/stats/",
             "list": f"/{list_kind}/",
             "filtered": f"/{list_kind}/?district={district}&status={status}",
             "search": f"/search/?q={term}",
@@ -103,6 +112,50 @@ def count_queries(urls):
     return counts
 
 
+def timed_get(client, url):
+    started = time.perf_counter()
+    response = client.get(url)
+    if response.streaming:
+        b"".join(response.streaming_content)
+    return (time.perf_counter() - started) * 1000, response.status_code
+
+
+def after_edit(urls, rounds=5):
+    """Return each URL's warm time and its time on the first request after an edit.
+
+    The edit is what staff do in the admin: one published record saved in
+    its own transaction, so the content version changes and whatever is kept
+    under it (facet counts, aggregates) is out of date. Medians of ``rounds``.
+    """
+    from statistics import median
+
+    from django.db import transaction
+    from django.test import Client
+
+    from benchmarks.ceiling import ceiling_lists
+
+    model = next(iter(ceiling_lists().values())).model
+    record = model.objects.public().order_by("pk").first()
+    client = Client(HTTP_HOST="127.0.0.1")
+    times = {}
+    for url in urls:
+        timed_get(client, url)
+        warm, first = [], []
+        for _round in range(rounds):
+            warm.append(timed_get(client, url)[0])
+            with transaction.atomic():
+                record.save()
+            elapsed_ms, status = timed_get(client, url)
+            if status != 200:
+                raise RuntimeError(f"{url} answered {status} after an edit")
+            first.append(elapsed_ms)
+        times[url] = {
+            "warm_ms": round(median(warm), 1),
+            "first_after_edit_ms": round(median(first), 1),
+        }
+    return times
+
+
 def main(argv):
     setup()
     command, *args = argv
@@ -110,8 +163,13 @@ def main(argv):
         result = plan(*args)
     elif command == "queries":
         result = count_queries(args)
+    elif command == "after-edit":
+        result = after_edit(args)
     else:
-        raise SystemExit(f"unknown command {command!r}: plan LIST | queries URL...")
+        raise SystemExit(
+            f"unknown command {command!r}: "
+            "plan LIST | queries URL... | after-edit URL..."
+        )
     json.dump(result, sys.stdout)
 
 

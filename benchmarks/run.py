@@ -42,10 +42,12 @@ REDIS_URL = "redis://127.0.0.1:6379/13"
 # and organizations, agreements, projects and workstations in proportion.
 LIST_KIND = "experts"
 PEOPLE_PER_RECORD = 2
-PAGES = ("home", "list", "filtered", "search", "detail", "api", "ceiling")
+PAGES = ("home", "stats", "list", "filtered", "search", "detail", "api", "ceiling")
 # Pages the page cache never stores: the API answers with its own ETags.
 UNCACHED_PAGES = {"ceiling", "api"}
 CACHE_SECONDS = 600
+# Pages timed on the first request after an edit, against a warm request.
+AFTER_EDIT_PAGES = ("home", "stats", "list")
 
 
 def log(message):
@@ -243,6 +245,12 @@ def measure_size(size, options):
         }
         if "cached" in options.modes:
             queries["cached"] = probe("queries", *urls.values(), env=cached_env)
+        # Page cache off, Redis on: what pages keep under the content version
+        # besides themselves (facet counts, aggregates) is what an edit makes
+        # stale, and the page is rendered either way.
+        after_edit = probe(
+            "after-edit", *(urls[page] for page in AFTER_EDIT_PAGES), env=uncached_env
+        )
         results = {}
         envs = {"uncached": uncached_env, "cached": cached_env}
         for mode in options.modes:
@@ -277,6 +285,7 @@ def measure_size(size, options):
             "size": size,
             "plan": plan,
             "queries": queries,
+            "after_edit": after_edit,
             "results": results,
             "generated_s": generated_s,
         }
