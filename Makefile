@@ -26,12 +26,23 @@ migrate: install
 seed: migrate
 	$(DEV_ENV) $(BIN)/python manage.py load_seeds
 
+# Beside the server, a worker runs the background jobs (big imports and
+# exports, the bulk download: programs/jobs.py), logging to var/worker.log.
+# It runs in a session of its own, so that Ctrl-C reaches the server only;
+# when the server stops, the worker is asked to stop (TERM) and finishes the
+# job it is running first.
 run: seed
 	@echo
 	@echo "Serving http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)."
 	@echo "To create an admin account: $(BIN)/python manage.py createsuperuser"
 	@echo "then sign in at http://127.0.0.1:$(PORT)/admin/"
+	@echo "Background jobs run in a worker beside it: its log is var/worker.log."
 	@echo
+	@mkdir -p var; \
+	$(DEV_ENV) setsid $(BIN)/python manage.py db_worker >var/worker.log 2>&1 & \
+	worker=$$!; \
+	trap 'kill -TERM -$$worker 2>/dev/null; wait $$worker' EXIT; \
+	trap 'exit 0' INT TERM; \
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The production stack on this machine: nginx (Debian's package, installed if

@@ -27,9 +27,9 @@ TEMPLATE = ROOT / "deploy" / "nginx.conf"
 RUNTIME_DIR = ROOT / "var" / "nginx"
 # Seconds a client may stall in sending a request or reading a response.
 CLIENT_TIMEOUT = 10
-# Above the app's own DJANGO_IMPORT_MAX_MB (5), so that the app's message, not
+# Above the app's own DJANGO_IMPORT_MAX_MB (20), so that the app's message, not
 # nginx's 413, answers files a little too large.
-MAX_BODY_MB = 10
+MAX_BODY_MB = 25
 
 
 def render(

@@ -12,6 +12,10 @@ class ProgramsConfig(AppConfig):
 
         # Any write to a record makes the cached public pages stale.
         cache.connect_signals(self)
+        # ... and has a job rebuild the bulk download.
+        from .site import data_package
+
+        data_package.connect_signals()
         # Any save of a record outdates the admin forms opened before it.
         versions.connect_signals(self)
         # Any save of a name refreshes the key Chinese pages sort it by.

@@ -66,6 +66,10 @@ INSTALLED_APPS = [
     # The API docs' scripts and styles, served from here rather than a CDN.
     "drf_spectacular_sidecar",
     "corsheaders",
+    # Background jobs (programs/jobs.py): Django's tasks API and its
+    # database-backed queue, which every app server and worker share.
+    "django_tasks",
+    "django_tasks_db",
     "programs",
 ]
 
@@ -212,10 +216,23 @@ PAGE_CACHE_SECONDS = int(
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "programs.staff.uploads.ExpiringCacheStorage"
 # What one import may hold (programs/staff/uploads.py): its size in MB and its
 # rows. Larger files are refused with a message, before they are read.
-IMPORT_MAX_BYTES = int(os.environ.get("DJANGO_IMPORT_MAX_MB", "5")) * 1_000_000
-IMPORT_MAX_ROWS = int(os.environ.get("DJANGO_IMPORT_MAX_ROWS", "10000"))
+IMPORT_MAX_BYTES = int(os.environ.get("DJANGO_IMPORT_MAX_MB", "20")) * 1_000_000
+IMPORT_MAX_ROWS = int(os.environ.get("DJANGO_IMPORT_MAX_ROWS", "50000"))
 # A confirmed import is written in one transaction, all or nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+
+# Background jobs (programs/jobs.py). The queue is a table in the database,
+# so `make run` needs nothing else and every app server and worker shares
+# it; workers run `manage.py db_worker` (docs/deploy.md). Imports and
+# exports of more than JOB_ROWS rows run as jobs, smaller ones at once.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "DJANGO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"
+        ),
+    }
+}
+JOB_ROWS = int(os.environ.get("DJANGO_JOB_ROWS", "2000"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {

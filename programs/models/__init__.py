@@ -16,6 +16,7 @@ from .base import (
 from .content_version import ContentVersion
 from .evidence import Evidence
 from .figures import AnnouncedFigure
+from .jobs import Job
 from .programmes import (
     Agreement,
     AgreementParty,
@@ -37,6 +38,7 @@ __all__ = [
     "District",
     "Evidence",
     "Expert",
+    "Job",
     "Organization",
     "Entrepreneur",
     "Project",

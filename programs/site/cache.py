@@ -26,6 +26,10 @@ What changes the version:
 - an explicit ``bump_content_version()`` wherever a write sends no signal:
   ``QuerySet.update()`` and ``bulk_create()`` (``generate_demo``).
 
+A new version is announced by ``content_changed``: the pages' counts
+(programs/site/aggregates.py) and the bulk download (data_package.py) are made
+anew once it commits.
+
 Each write sets a new version, however many a transaction makes: one small
 ``UPDATE`` of one row, cheaper than the signal that calls it, and correct even
 for a thread that reads pages between its own uncommitted writes. The row is
@@ -60,6 +64,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import Signal
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
@@ -95,6 +100,12 @@ def content_version(using=DEFAULT_DB_ALIAS):
     return bump_content_version(using) if row is None else row[0]
 
 
+# Sent on every change of the content version (``using``: the database), for
+# what else must follow the content: the pages' counts (aggregates.py) and the
+# bulk download (data_package.py).
+content_changed = Signal()
+
+
 def bump_content_version(using=None):
     """Make every cached page stale: call after a write that sends no signal.
 
@@ -113,6 +124,9 @@ def bump_content_version(using=None):
                 versions.create(pk=VERSION_ROW, number=number)
         except IntegrityError:
             versions.filter(pk=VERSION_ROW).update(number=number)
+    # Sent once the new version is written, so that work run at once (outside
+    # a transaction) already sees it.
+    content_changed.send(sender=ContentVersion, using=using)
     return number
 
 
@@ -124,7 +138,8 @@ def _bump_on_write(sender, using=None, **kwargs):
 def connect_signals(app_config):
     """Bump the content version on every write to a model of ``app_config``."""
     for model in app_config.get_models():
-        if model is ContentVersion:
+        # Nor a model that holds no content, such as a background job.
+        if model is ContentVersion or not getattr(model, "CHANGES_CONTENT", True):
             continue
         uid = f"page-cache:{model._meta.label_lower}"
         post_save.connect(_bump_on_write, sender=model, dispatch_uid=uid)

@@ -18,31 +18,37 @@ write them; each record's own name comes in both languages anyway.
 The files live in ``DATA_PACKAGE_DIR`` (default ``var/data/``), named after
 the content version (``cache.content_version()``) read before they were
 built. They are current while the database holds that version: every write
-changes it, so the first request after an edit finds no file of the new
-version and builds one, under a file lock so that several workers waiting
-for it build it once. A file is written under a temporary name and renamed
-into place, so no one ever reads half a file. As with the page cache: once
-an edit has committed, no request that starts after it gets a file built
-before it.
+changes it. A file is written under a temporary name and renamed into place,
+so no one ever reads half a file.
+
+After an edit, a job rebuilds them (``programs.jobs.rebuild_data_package``):
+every write to a record schedules one when its transaction commits, once per
+transaction, and a job still waiting in the queue covers every edit made
+before it starts. Until it has run, visitors get the files of the version
+before, which the page dates (the first request after an edit does not wait
+for a build). The files are built on request, under a file lock so that
+several workers waiting for them build them once, only when there is no
+file at all, or no worker has taken the rebuild within ``REBUILD_PATIENCE``
+(no worker running: the request then builds, as it did before there were
+jobs).
 
 A write that commits during a build leaves files that may hold it, tagged
-with the version from before it: they are stale at once and the next
-request rebuilds them. So a build needs no transaction (on SQLite a long
-read transaction would hold writers back).
+with the version from before it: they are stale at once, and the rebuild
+loops until the files are of the version the database holds. So a build
+needs no transaction (on SQLite a long read transaction would hold writers
+back).
 
 What a rebuild costs, measured on SQLite on a two-core machine shared with
 other work (where ``generate_demo --size 100000`` took 71 s, against about
 15 s on the machine the README's figures come from): the seeds (15 records)
 about 0.1 s; ``generate_demo --size 2000`` (2,185 records) about 1 s;
 ``--size 100000`` (108,515 records, a 4.8 MB zip and a 69 MB JSON file)
-65 to 85 s, in the same 170 MB of memory as the small one. That is the wait
-of the first request after an edit at that size, and every request for
-/data/ meanwhile waits on the lock, holding its worker: within gunicorn's
-120 s ``--timeout``, but no page's wait. At that size, run
-``build_data_package`` after loading, and rebuild from a job after edits
-rather than on the next request (the project has no job framework yet).
+65 to 85 s, in the same 170 MB of memory as the small one. That is why it is
+a job. ``generate_demo`` writes in bulk, with no signals: run
+``build_data_package`` after loading.
 """
 
+import datetime
 import fcntl
 import itertools
 import os
@@ -54,11 +60,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ..models import Source
-from .cache import content_version
+from ..models import Job, Source
+from .cache import content_changed, content_version
 from .data_tables import data_tables, table_resource
 from .exports import write_csv, write_json
 
@@ -78,6 +85,9 @@ DEFAULT_DATA_LICENCE = {
 # (build_data_package), so the address cannot come from a request as the
 # list downloads' does.
 DEFAULT_SITE_URL = "http://127.0.0.1:8000"
+# How long visitors may be given the files of the version before an edit
+# while its rebuild waits for a worker; after that a request builds them.
+REBUILD_PATIENCE = datetime.timedelta(minutes=10)
 
 
 def package_directory():
@@ -118,20 +128,90 @@ class Package:
 
 
 def current_package(directory=None):
-    """Return the package of the content the database holds, built if it was not.
+    """Return the package to serve, built first only if there is none to serve.
 
-    Costs one primary-key query when the files are current.
+    The package of the content the database holds if it is built; else, while
+    a rebuild job is on its way, the one built before it; else the current
+    one, built now. Costs one primary-key query when the files are current.
     """
     directory = Path(directory or package_directory())
     package = Package(directory, content_version())
     if package.is_built():
         return package
+    previous = previous_package(directory)
+    if previous is not None and rebuild_is_pending():
+        return previous
+    return rebuild(directory)
+
+
+def rebuild(directory=None):
+    """Build the package of the content the database holds, unless it is built.
+
+    Holds the build lock, and builds again if an edit committed meanwhile.
+    """
+    directory = Path(directory or package_directory())
     with build_lock(directory):
         # Read again: whoever held the lock may have built a newer version.
         package = Package(directory, content_version())
-        if not package.is_built():
+        while not package.is_built():
             build(package)
+            package = Package(directory, content_version())
     return package
+
+
+def previous_package(directory):
+    """Return the package built last in ``directory``, or None."""
+    for path in directory.glob(f"{NAME}-*.zip"):
+        version = path.stem.removeprefix(f"{NAME}-")
+        if version.lstrip("-").isdigit():
+            package = Package(directory, int(version))
+            if package.is_built():
+                return package
+    return None
+
+
+def rebuild_is_pending():
+    """Return True if a rebuild job was asked for lately and has not finished."""
+    return Job.objects.filter(
+        kind=Job.Kind.DATA_PACKAGE,
+        state__in=Job.UNFINISHED,
+        created_at__gte=timezone.now() - REBUILD_PATIENCE,
+    ).exists()
+
+
+def schedule_rebuild(using=None):
+    """Have a job rebuild the files once the current transaction commits.
+
+    Once per transaction however many records it writes (the callback is
+    looked for among those the transaction already holds).
+    """
+    connection = transaction.get_connection(using)
+    if any(callback is _start_rebuild for _, callback, _ in connection.run_on_commit):
+        return
+    transaction.on_commit(_start_rebuild, using=using)
+
+
+def _start_rebuild():
+    from ..jobs import start
+
+    # A job still waiting will read the content version when it starts: it
+    # covers this edit too.
+    if Job.objects.filter(kind=Job.Kind.DATA_PACKAGE, state=Job.State.QUEUED).exists():
+        return
+    start(Job(kind=Job.Kind.DATA_PACKAGE))
+
+
+def _rebuild_after(sender, using=None, **kwargs):
+    schedule_rebuild(using)
+
+
+def connect_signals():
+    """Rebuild the files after every change of the content version.
+
+    That is, after every write to a record, whether it sent a signal or not
+    (``programs.site.cache``).
+    """
+    content_changed.connect(_rebuild_after, dispatch_uid="data-package-rebuild")
 
 
 def open_current(file_format, directory=None):

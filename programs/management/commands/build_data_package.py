@@ -38,7 +38,7 @@ class Command(BaseCommand):
         else:
             current = data_package.Package(directory, content_version())
             was_built = current.is_built()
-            package = data_package.current_package(directory)
+            package = data_package.rebuild(directory)
             verb = "Already current:" if was_built else "Built"
         sizes = ", ".join(
             f"{package.path(f).name} ({filesizeformat(package.path(f).stat().st_size)})"

@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 # Importing the modules registers their admins.
-from . import figures, programmes, reference, scopes, tokens  # noqa: F401
+from . import figures, jobs, programmes, reference, scopes, tokens  # noqa: F401
 
 admin.site.site_header = _("Talentzone staff admin")
 admin.site.site_title = _("Talentzone admin")

@@ -20,12 +20,18 @@ The columns, and how rows are matched and checked, are in
   the name of an exception, and the page still lists the columns to import.
 - The export form's boxes are labelled as the admin's forms label fields
   ("Name (English)"); the files' headers stay field names.
+- A file of more than ``JOB_ROWS`` rows is previewed, then imported, by a
+  background job, and so is an export of more rows (``programs.jobs``):
+  the page sends staff to the job's page, which shows its progress and then
+  the same report, or the file to download. Smaller files keep the flow
+  above, all in the request.
 """
 
 import io
 
 import openpyxl
 import tablib
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -34,6 +40,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import SelectableFieldsExportForm
 
+from ... import jobs
 from ...spreadsheets import guarded
 from ..resources import RESOURCES
 from ..uploads import LimitedImportForm, TooManyRows, refuse_too_many_rows
@@ -112,6 +119,28 @@ def unreadable_file_message(file_format, error):
     ) % {"format": file_format().get_title()}
 
 
+def read_dataset(file_format, data, encoding):
+    """Return the rows of an uploaded file's bytes, read as ``file_format``.
+
+    As the library reads a file waiting for confirmation: text formats are
+    decoded first.
+    """
+    input_format = file_format(encoding=encoding)
+    if not input_format.is_binary():
+        data = data.decode(encoding)
+    return input_format.create_dataset(data)
+
+
+def more_rows_than(queryset, limit):
+    """Return True if ``queryset`` has more than ``limit`` rows.
+
+    Counts no further than one past the limit, at the cost of reading that
+    many keys, rather than counting a large table.
+    """
+    keys = queryset.order_by().values_list("pk", flat=True)[: limit + 1]
+    return len(keys) > limit
+
+
 class LabelledExportForm(SelectableFieldsExportForm):
     """The export form, a column's box labelled by the resource ("Name (English)").
 
@@ -143,6 +172,10 @@ class RecordImportExportAdmin(ImportExportMixin):
         return self.has_view_or_change_permission(request)
 
     def import_action(self, request, **kwargs):
+        if request.method == "POST" and self.has_import_permission(request):
+            job = self.start_import_job(request)
+            if job is not None:
+                return HttpResponseRedirect(job.get_absolute_url())
         response = super().import_action(request, **kwargs)
         # After a file it could not read, the library lists no columns: the
         # list that says what a file to upload should hold.
@@ -152,6 +185,30 @@ class RecordImportExportAdmin(ImportExportMixin):
                 request, context["form"], **kwargs
             )
         return response
+
+    def start_import_job(self, request):
+        """Start previewing the posted file as a job if it is large; return the job.
+
+        None for a file of few rows, or one the library will refuse (invalid
+        form, unreadable file): the page answers those as it always has.
+        """
+        form = self.create_import_form(request)
+        if not form.is_valid():
+            return None
+        upload = form.cleaned_data["import_file"]
+        format_index = int(form.cleaned_data["format"])
+        file_format = self.get_import_formats()[format_index]
+        try:
+            dataset = read_dataset(file_format, upload.read(), self.from_encoding)
+        except Exception:  # the library reads it again and says what is wrong
+            return None
+        finally:
+            upload.seek(0)
+        if not jobs.more_rows_than_a_request(dataset.height):
+            return None
+        return jobs.start_import_preview(
+            request, self.model, self.get_resource_index(form), format_index, upload
+        )
 
     def importable_columns(self, request, form, **kwargs):
         """Return [(resource name, its columns)], as the import page lists them."""
@@ -189,6 +246,32 @@ class RecordImportExportAdmin(ImportExportMixin):
         )
         queryset = resource_class.rows_for_export(queryset)
         return super().get_data_for_export(request, queryset, **kwargs)
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        # The export form's one way out, whether from the page or the action.
+        progress = getattr(request, "job_progress", None)
+        if progress is not None:  # in the job: count the rows for its progress
+            progress.set_total(queryset.order_by().count())
+        elif export_form is not None and more_rows_than(queryset, settings.JOB_ROWS):
+            job = jobs.start_export(request, self.model)
+            return HttpResponseRedirect(job.get_absolute_url())
+        return super()._do_file_export(
+            file_format, request, queryset, export_form=export_form
+        )
+
+    def choose_export_resource_class(self, form, request):
+        resource_class = super().choose_export_resource_class(form, request)
+        progress = getattr(request, "job_progress", None)
+        if progress is None:
+            return resource_class
+
+        class Counted(resource_class):
+            def export_resource(self, instance, *args, **kwargs):
+                progress.advance()
+                return super().export_resource(instance, *args, **kwargs)
+
+        Counted.__name__ = Counted.__qualname__ = resource_class.__name__
+        return Counted
 
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():
