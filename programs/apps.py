@@ -12,9 +12,11 @@ class ProgramsConfig(AppConfig):
 
         # Any write to a record makes the cached public pages stale.
         cache.connect_signals(self)
-        # ... and has a job rebuild the bulk download.
-        from .site import data_package
+        # ... has the pages' counts made anew and a job rebuild the bulk
+        # download.
+        from .site import aggregates, data_package
 
+        aggregates.connect_signals()
         data_package.connect_signals()
         # Any save of a record outdates the admin forms opened before it.
         versions.connect_signals(self)

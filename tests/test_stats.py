@@ -5,8 +5,9 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.urls import reverse
 
-from programs.models import Expert, Project, PublicationStatus
-from programs.site import filters, stats
+from programs.models import ContentSummary, Expert, Project, PublicationStatus
+from programs.site import aggregates, filters, stats
+from programs.site.cache import content_version
 from programs.site.timeline import EVENT_KINDS
 
 from . import factories as f
@@ -17,11 +18,20 @@ pytestmark = pytest.mark.django_db
 DRAFT = PublicationStatus.DRAFT
 SVG = "{http://www.w3.org/2000/svg}"
 
-# districts, years, fields and statuses: one query each, however many rows.
-STATS_QUERY_BUDGET = CACHE_CHECK + 4
-# districts with counts, figures and the paragraphs they cite, and one UNION
-# for the latest records.
-HOME_QUERY_BUDGET = CACHE_CHECK + 4
+# The districts and the fields; the counts come from the summary kept for the
+# content version, which this process read last (programs/site/aggregates.py).
+STATS_QUERY_BUDGET = CACHE_CHECK + 2
+# Looking the summary up in its table, when another process made it.
+SUMMARY_LOOKUP = 1
+# Counting it, when no one has: by district, field, year and status, and
+# storing it.
+SUMMARY_COUNTING = SUMMARY_LOOKUP + 4 + 1
+# The districts; the counts come from the summary, the figures and the latest
+# records from the cache, where they are kept under the content version.
+HOME_QUERY_BUDGET = CACHE_CHECK + 1
+# Making what the home page keeps, when it is not kept: the figures, the
+# paragraphs they cite, and one UNION for the latest records.
+HOME_PARTS = 3
 
 
 def charts(text):
@@ -60,13 +70,14 @@ def test_district_counts_leave_out_drafts_and_unpublished_districts():
     f.make_project(district=district)
     f.make_project(district=district)
     f.make_project(district=district, publication_status=DRAFT)
-    f.make_expert(district=district)
+    f.make_expert(district=district, is_demo=True)
     hidden = f.make_district(publication_status=DRAFT)
     f.make_project(district=hidden)
-    rows = list(stats.districts_with_counts())
+    rows = stats.districts_with_counts(aggregates.count_all())
     assert rows == [district]
     assert (rows[0].project_count, rows[0].expert_count) == (2, 1)
     assert rows[0].agreement_count == 0
+    assert rows[0].demo_count == 1
 
 
 def test_counts_by_year_use_each_kinds_date_and_skip_drafts_and_undated():
@@ -76,7 +87,7 @@ def test_counts_by_year_use_each_kinds_date_and_skip_drafts_and_undated():
     f.make_agreement(signed_on=datetime.date(2023, 5, 1), publication_status=DRAFT)
     f.make_agreement(signed_on=None)
     f.make_workstation(established_on=datetime.date(2023, 2, 2))
-    assert stats.counts_by_year() == {
+    assert aggregates.counts_by_year() == {
         ("agreement", 2022): 1,
         ("agreement", 2023): 1,
         ("workstation", 2023): 1,
@@ -89,7 +100,7 @@ def test_counts_by_status_skip_drafts():
     f.make_project(status="under_way")
     f.make_project(status="under_way", publication_status=DRAFT)
     f.make_expert(status="ended")
-    assert stats.counts_by_status() == {
+    assert aggregates.counts_by_status() == {
         ("project", "under_way"): 2,
         ("expert", "ended"): 1,
     }
@@ -104,7 +115,7 @@ def test_field_counts_include_experts_fields_and_skip_drafts():
     f.make_expert().research_fields.add(ai, hidden)
     f.make_expert(publication_status=DRAFT).research_fields.add(ai)
     f.make_project(field=hidden)
-    (row,) = stats.fields_with_counts()
+    (row,) = stats.fields_with_counts(aggregates.count_all())
     assert row == ai
     assert (row.project_count, row.expert_count, row.workstation_count) == (1, 1, 0)
 
@@ -217,17 +228,50 @@ def test_empty_charts_say_nothing_is_on_record(client):
     assert "<svg" not in text
 
 
+def populate_for_budget(rows):
+    """Build ``rows`` records of every kind, and a second district and field."""
+    populate(rows)
+    f.make_project(
+        district=f.make_district(name_en="Wujiang District"), field=f.make_field()
+    )
+
+
 @pytest.mark.parametrize("rows", [3, 6])
 def test_stats_query_count_does_not_grow_with_records(
     client, django_assert_num_queries, rows
 ):
-    """The statistics page costs the same four queries at 3 or 6 rows per kind."""
-    district, field = populate(rows)
-    populate_more = f.make_district(name_en="Wujiang District")
-    f.make_project(district=populate_more, field=f.make_field())
+    """With the summary counted when the content changed, the statistics page
+    costs its districts and fields at 3 or 6 rows per kind, and counts nothing."""
+    populate_for_budget(rows)
+    aggregates.refresh()  # as the commit of the writes above would
     with django_assert_num_queries(STATS_QUERY_BUDGET):
         response = client.get(reverse("programs:stats"))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [3, 6])
+def test_stats_read_a_summary_another_process_made_in_one_query(
+    client, django_assert_num_queries, monkeypatch, rows
+):
+    """A process that has not read the summary yet looks it up by primary key."""
+    populate_for_budget(rows)
+    aggregates.refresh()
+    monkeypatch.setattr(aggregates, "_last", (None, None))
+    with django_assert_num_queries(STATS_QUERY_BUDGET + SUMMARY_LOOKUP):
+        client.get(reverse("programs:stats"))
+
+
+@pytest.mark.parametrize("rows", [3, 6])
+def test_stats_count_a_missing_summary_in_a_fixed_number_of_queries(
+    client, django_assert_num_queries, rows
+):
+    """With no summary of the current content (nothing has committed here), the
+    page counts it in the same queries at 3 or 6 rows per kind, and stores it."""
+    populate_for_budget(rows)
+    with django_assert_num_queries(STATS_QUERY_BUDGET + SUMMARY_COUNTING):
+        response = client.get(reverse("programs:stats"))
+    assert response.status_code == 200
+    assert ContentSummary.objects.filter(version=content_version()).exists()
 
 
 def test_stats_page_speaks_chinese(client):
@@ -293,21 +337,42 @@ def test_home_cards_link_counts_to_the_districts_lists(client):
     assert '<a href="/stats/">' in text
 
 
-@pytest.mark.parametrize("rows", [3, 6])
-def test_home_query_count_does_not_grow_with_records(
-    client, django_assert_num_queries, rows
-):
-    """The home page costs three queries at 3 or 6 records of every kind."""
+def populate_home(rows):
+    """Build ``rows`` records of every kind, figures and districts."""
     district, _field = populate(rows)
     for _ in range(rows):
         f.make_figure(district=district)
         f.make_district()
+
+
+@pytest.mark.parametrize("rows", [3, 6])
+def test_home_query_count_does_not_grow_with_records(
+    client, django_assert_num_queries, rows
+):
+    """The home page costs one query at 3 or 6 records of every kind, with the
+    summary counted and its parts kept when the content changed."""
+    populate_home(rows)
+    aggregates.refresh()
     with django_assert_num_queries(HOME_QUERY_BUDGET):
         response = client.get(reverse("programs:home"))
     text = response.text
     assert text.count('class="figure"') == rows
     events = [f"{kind.event}:" for kind in EVENT_KINDS.values()]
     assert sum(text.count(event) for event in events) == 8
+
+
+@pytest.mark.parametrize("rows", [3, 6])
+def test_home_counts_a_missing_summary_in_a_fixed_number_of_queries(
+    client, django_assert_num_queries, rows
+):
+    """Without a summary or its parts, the home page makes them, in the same
+    queries at 3 or 6 records of every kind."""
+    populate_home(rows)
+    with django_assert_num_queries(HOME_QUERY_BUDGET + HOME_PARTS + SUMMARY_COUNTING):
+        response = client.get(reverse("programs:home"))
+    assert '<dt>Projects</dt><dd><a href="/projects/?district=qingpu">' in (
+        response.text
+    )
 
 
 @pytest.mark.parametrize("path", ["/projects/", "/workstations/", "/experts/"])

@@ -27,11 +27,13 @@ from .programmes import (
 )
 from .reference import District, Organization, ResearchField, Source
 from .staff import Role, StaffLanguage, StaffScope
+from .summary import ContentSummary
 from .tokens import ApiToken
 
 __all__ = [
     "ApiToken",
     "AnnouncedFigure",
+    "ContentSummary",
     "ContentVersion",
     "Agreement",
     "AgreementParty",

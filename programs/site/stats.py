@@ -1,109 +1,61 @@
 """
-Counts of public records for the home page and the statistics page, and the
-charts that show them (their geometry is in programs.site.charts).
+The statistics page's charts of public records by district, year, field and
+status (their geometry is in programs.site.charts), and the district cards'
+counts that the home and zone pages share.
 
-The counting functions cost one query each, however many records there are.
+The counts come from the summary kept for the content version
+(programs/site/aggregates.py): a page costs the same few queries however many
+records there are, and counts nothing itself unless the summary is missing.
 """
 
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db.models import CharField, Count, F, OuterRef, Value
-from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from ..kinds import PROGRAMME_KINDS
-from ..models import District, ResearchField, count_of
+from ..models import District, ResearchField
 from ..models.base import active_and_other_language, in_language
+from .aggregates import FIELD_LOOKUPS, KINDS, keeps, summary_for
 from .charts import Bar, Group, layout_chart
-
-# By key, in the order the charts and the home page list them.
-KINDS = {kind.key: kind for kind in PROGRAMME_KINDS}
-
-# The kinds that have a research field, and the lookup that reaches it: the
-# one behind their list's ?field= filter, which each count links to.
-FIELD_LOOKUPS = {
-    kind.key: kind.research_field_lookup
-    for kind in PROGRAMME_KINDS
-    if kind.research_field_lookup
-}
+from .records import public_figures
 
 
-# Counting -------------------------------------------------------------------
+def districts_with_counts(summary, districts=None):
+    """Return ``districts``, each with its ``<key>_count``s and ``demo_count``.
 
-
-def districts_with_counts():
-    """Return public districts, each with ``<key>_count`` public records per kind.
-
-    The counts include demo records; ``demo_count`` says how many of all of
-    them are, so that a page can say so.
+    ``districts`` defaults to the public districts; the counts are of public
+    records, from ``summary`` (aggregates.Summary). One query, for the districts.
     """
-    return District.objects.public().annotate(
-        **{
-            f"{key}_count": count_of(
-                kind.model.objects.public().filter(district=OuterRef("pk"))
-            )
-            for key, kind in KINDS.items()
-        },
-        demo_count=sum(
-            count_of(
-                kind.model.objects.public().filter(
-                    district=OuterRef("pk"), is_demo=True
-                )
-            )
-            for kind in KINDS.values()
-        ),
-    )
+    if districts is None:
+        districts = District.objects.public()
+    districts = list(districts)
+    for district in districts:
+        for key in KINDS:
+            count = summary.by_district.get((key, district.pk), 0)
+            setattr(district, f"{key}_count", count)
+        district.demo_count = summary.demo_by_district.get(district.pk, 0)
+    return districts
 
 
-def fields_with_counts():
+@keeps("figures")
+def figures():
+    """Return the published figures that the district cards show.
+
+    Each with its records on file and the paragraphs it cites; kept under the
+    content version by the home and zone pages.
+    """
+    return list(public_figures())
+
+
+def fields_with_counts(summary):
     """Return public research fields, each with ``<key>_count`` public records."""
-    return ResearchField.objects.public().annotate(
-        **{
-            f"{key}_count": count_of(
-                KINDS[key].model.objects.public().filter(**{lookup: OuterRef("pk")})
-            )
-            for key, lookup in FIELD_LOOKUPS.items()
-        }
-    )
-
-
-def counts_by(expression_for):
-    """Return {(kind key, value): count} of public records, in one query.
-
-    ``expression_for(model)`` gives the value to group each kind's records by,
-    or None to leave that kind out. Records whose value is NULL are not counted.
-    """
-    parts = []
-    for key, kind in KINDS.items():
-        expression = expression_for(kind.model)
-        if expression is None:
-            continue
-        parts.append(
-            kind.model.objects.public()
-            .order_by()
-            .annotate(value=expression)
-            .filter(value__isnull=False)
-            .values("value")
-            .annotate(kind=Value(key, output_field=CharField()), n=Count("pk"))
-            .values_list("kind", "value", "n")
-        )
-    rows = parts[0].union(*parts[1:], all=True)
-    return {(key, value): n for key, value, n in rows}
-
-
-def counts_by_year():
-    """Return {(kind key, year): count}, by the year of each kind's ``date_field``."""
-    return counts_by(
-        lambda model: ExtractYear(model.date_field) if model.date_field else None
-    )
-
-
-def counts_by_status():
-    """Return {(kind key, status): count} of public records."""
-    return counts_by(lambda model: F("status"))
+    fields = list(ResearchField.objects.public())
+    for field in fields:
+        for key in FIELD_LOOKUPS:
+            setattr(field, f"{key}_count", summary.by_field.get((key, field.pk), 0))
+    return fields
 
 
 # Charts ---------------------------------------------------------------------
@@ -184,7 +136,7 @@ def district_chart(districts):
 
 
 def year_chart(counts):
-    """Return the chart of each kind's records per year, from counts_by_year()."""
+    """Return the chart of each kind's records per year (Summary.by_year)."""
     years = sorted({year for _key, year in counts})
     kinds = {key: KINDS[key] for key in KINDS if KINDS[key].model.date_field}
     groups = [
@@ -233,7 +185,7 @@ def field_chart(fields):
 
 
 def status_chart(counts):
-    """Return the chart of each kind's records per status, from counts_by_status()."""
+    """Return the chart of each kind's records per status (Summary.by_status)."""
     groups = [
         Group(
             kind.label,
@@ -260,16 +212,17 @@ def _series(kinds):
     return [(key, kind.label) for key, kind in kinds.items()]
 
 
-def all_charts(districts=None):
-    """Return the statistics page's charts, in four queries.
+def all_charts(summary, districts):
+    """Return the statistics page's charts, from ``summary`` (aggregates.Summary).
 
-    ``districts`` is ``districts_with_counts()``, when the caller has it.
+    ``districts`` is ``districts_with_counts(summary)``; one query, for the
+    fields.
     """
     return [
-        district_chart(districts_with_counts() if districts is None else districts),
-        year_chart(counts_by_year()),
-        field_chart(fields_with_counts()),
-        status_chart(counts_by_status()),
+        district_chart(districts),
+        year_chart(summary.by_year),
+        field_chart(fields_with_counts(summary)),
+        status_chart(summary.by_status),
     ]
 
 
@@ -280,8 +233,9 @@ class StatisticsView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        districts = list(districts_with_counts())
-        context["charts"] = all_charts(districts)
+        summary = summary_for(self.request)
+        districts = districts_with_counts(summary)
+        context["charts"] = all_charts(summary, districts)
         # Demo records have a district, so the districts' counts hold them all.
         context["demo_count"] = sum(district.demo_count for district in districts)
         return context

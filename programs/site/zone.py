@@ -3,20 +3,24 @@ The zone page: the demonstration zone's districts side by side, each with its
 records on file per kind and the figures its sources announce, the zone-wide
 figures, and a schematic map shaded by records on file (``zone_map.py``).
 
-Two queries, however many records: the districts with their counts, and the
-published figures.
+One query, the districts, however many records. The figures with the
+paragraphs they cite are kept in the cache under the content version (as the
+home page keeps them), the counts in its summary (aggregates.py).
 """
 
 from django.views.generic import TemplateView
 
+from ..models import District
 from . import zone_map
-from .records import public_figures
+from .aggregates import kept, summary_for
 from .stats import by_what_it_holds, district_bars, districts_with_counts
 
 
-def zone_districts():
+def zone_districts(summary):
     """Return the public districts of the zone, each with ``<key>_count``s."""
-    return districts_with_counts().filter(in_demonstration_zone=True)
+    return districts_with_counts(
+        summary, District.objects.public().filter(in_demonstration_zone=True)
+    )
 
 
 class ZoneView(TemplateView):
@@ -26,8 +30,9 @@ class ZoneView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        districts = list(zone_districts())
-        figures = list(public_figures())
+        districts = zone_districts(summary_for(self.request))
+        # Kept for the home page too (stats.figures).
+        figures = kept(self.request, "figures")["figures"]
         for district in districts:
             district.counts = district_bars(district)
             district.total = sum(count.value for count in district.counts)
