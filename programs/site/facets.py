@@ -12,10 +12,10 @@ still sends it back.
 Each facet costs one grouped query (``values_list(field).annotate(Count)``),
 so a page costs the same number of queries however many rows or options
 there are; the counts are then kept in the cache under the content version,
-for the same filters, until an edit. Only the HTML page counts:
-``FacetedListMixin`` works in ``get_context_data``, which the exports
-(``ExportMixin.get`` answers before it) and the API (its own views over the
-same FilterSets) never reach.
+for the same filters, until an edit. Only the HTML page counts: a list makes
+its filter form in ``get_context_data`` (records.py, list_parts.py), which the
+exports (``ExportMixin.get`` answers before it) and the API (its own views over
+the same FilterSets) never reach.
 """
 
 import hashlib
@@ -28,7 +28,7 @@ from django.db.models import Count
 from django.utils.translation import gettext
 from django_filters import OrderingFilter
 
-from .cache import REST_SECONDS, content_version
+from .cache import REST_SECONDS
 
 logger = logging.getLogger(__name__)
 
@@ -198,24 +198,3 @@ def active_count(filterset):
         for name, each in filterset.filters.items()
         if not isinstance(each, OrderingFilter) and str(data.get(name, "")).strip()
     )
-
-
-class FacetedListMixin:
-    """A FilterView whose page shows facet counts and how many filters are on.
-
-    Put before the FilterView in the bases: it needs ``self.filterset``,
-    which ``BaseFilterView.get`` sets before asking for the context.
-    """
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        # The page cache read the version already for an anonymous visitor;
-        # if it found the cache server failing, the counts are made anew.
-        version = getattr(self.request, "content_version", None)
-        if getattr(self.request, "cache_resting", False):
-            version = None
-        elif version is None:
-            version = content_version()
-        context["facet_counts"] = show_counts(self.filterset, version)
-        context["active_filters"] = active_count(self.filterset)
-        return context

@@ -46,17 +46,22 @@ class RecordFilterSet(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, district_choices=None, **kwargs):
+        """``district_choices`` are the district filter's, if already known
+        (a list page keeps them under the content version, list_parts.py)."""
         super().__init__(*args, **kwargs)
+        self.district_choices = None
         if "district" in self.filters:
             by_district = self.filters["district"]
             # One query for the choices, which then validate the value in memory.
-            by_district.extra["choices"] = [
-                (district.slug, district.name)
-                for district in District.objects.public().only(
-                    "slug", "name_en", "name_zh"
-                )
-            ]
+            if district_choices is None:
+                district_choices = [
+                    (district.slug, district.name)
+                    for district in District.objects.public().only(
+                        "slug", "name_en", "name_zh"
+                    )
+                ]
+            by_district.extra["choices"] = self.district_choices = district_choices
             # A form field built before the choices were known, and copied
             # here from the class's filter (the API schema's generation builds
             # the class's fields), would keep the empty choices for good.

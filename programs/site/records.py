@@ -3,11 +3,17 @@ The public site: a filtered list and a detail page per kind of record. Only
 published records are shown.
 
 Each view declares what its template shows (``select_related``,
-``prefetch_related``) so that a page costs a fixed number of queries.
+``prefetch_related``) so that a page costs a fixed number of queries. A
+list's rows are its ``columns`` (list_rows.py), which name the fields they
+read; its ``select_related`` serves the downloads, which write more.
 """
+
+import functools
 
 from django.conf import settings
 from django.db.models import Prefetch, Q
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.views.generic import DetailView
 from django_filters.views import FilterView
@@ -30,9 +36,11 @@ from ..models import (
 )
 from ..models.figures import subjects_about
 from ..sorting import in_page_order
-from . import filters
+from . import filters, list_rows
 from .exports import ExportMixin
-from .facets import FacetedListMixin
+from .facets import active_count, show_counts
+from .list_parts import KeptParts, ListParts
+from .list_rows import render_rows
 from .related import latest_of_each
 
 PUBLIC_SOURCES = Prefetch("sources", queryset=Source.objects.public())
@@ -53,6 +61,14 @@ def public_figures():
 
     Each with its evidence, so that it cites the paragraph it stands in.
     """
+    # A copy of one query built once: building the subquery per kind of
+    # record that counts toward a figure took more of a record's page than
+    # running it.
+    return _public_figures().all()
+
+
+@functools.cache
+def _public_figures():
     return (
         AnnouncedFigure.objects.public()
         .with_on_record()
@@ -75,11 +91,6 @@ class AnnouncedFiguresMixin:
     filtered by district, only that district's figures and the zone-wide ones.
     """
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["announced"] = self.announced_figures()
-        return context
-
     def announced_figures(self):
         subjects = subjects_about(self.model)
         if not subjects:
@@ -100,14 +111,28 @@ class AnnouncedFiguresMixin:
         return form.cleaned_data.get("district") or None
 
 
-# FacetedListMixin before FilterView: it reads the filterset FilterView's get
-# sets; after ExportMixin, whose get answers exports before any count is made.
-class PublicListView(AnnouncedFiguresMixin, ExportMixin, FacetedListMixin, FilterView):
-    """A list of published records, filtered, sorted and paged."""
+class PublicListView(AnnouncedFiguresMixin, ExportMixin, FilterView):
+    """A list of published records, filtered, sorted and paged.
+
+    The count, the filter form with its facet counts and what sources
+    announce are kept under the content version (list_parts.py): a page of a
+    list costs its rows, and the parts only after an edit.
+    """
 
     paginate_by = settings.PAGE_SIZE
     template_name_suffix = "_list"
     select_related = ()
+    # The cells of each row (list_rows.py), in the order of the template's
+    # table_head.
+    columns = ()
+
+    def get(self, request, *args, **kwargs):
+        # Before ExportMixin.get, which answers the downloads: they show no
+        # part of the page, so none is read for them.
+        self.kept = None
+        if not request.GET.get("format"):
+            self.kept = KeptParts(request, self.model)
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         records = self.model.objects.public().select_related(*self.select_related)
@@ -116,10 +141,65 @@ class PublicListView(AnnouncedFiguresMixin, ExportMixin, FacetedListMixin, Filte
         order = in_page_order(self.model, self.model._meta.ordering, self.request)
         return records.order_by(*order)
 
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        if self.kept is not None:
+            kwargs["district_choices"] = self.kept.get("districts")
+        return kwargs
+
+    def paginate_queryset(self, queryset, page_size):
+        # The page's rows read only what their cells show; the exports, which
+        # share get_queryset, read every column they write.
+        if self.columns:
+            fields = list_rows.fields_of(self.columns)
+            relations = {field.split("__")[0] for field in fields if "__" in field}
+            queryset = queryset.select_related(None).select_related(*relations)
+            queryset = queryset.only(*fields)
+        return super().paginate_queryset(queryset, page_size)
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        parts = self.kept.get("parts") if self.kept is not None else None
+        if parts is not None:
+            paginator.count = parts.count  # no COUNT(*)
+        return paginator
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["heading"] = capfirst(self.model._meta.verbose_name_plural)
+        parts = self.kept.get("parts")
+        if parts is None:
+            parts = self.make_parts(context["paginator"].count)
+            self.kept.keep("parts", parts)
+        if self.filterset.district_choices is not None:
+            self.kept.keep("districts", self.filterset.district_choices)
+        context["filter_form"] = mark_safe(parts.filter_form)
+        context["form_errors"] = parts.form_errors
+        context["announced"] = mark_safe(parts.announced)
+        context["any_announced"] = parts.any_announced
+        context["rows"] = render_rows(context["object_list"], self.columns)
         return context
+
+    def make_parts(self, count):
+        """Return the parts of this page that only an edit changes, rendered."""
+        # The facets keep their counts under the same version (facets.py).
+        show_counts(self.filterset, self.kept.version)
+        form = render_to_string(
+            "includes/filter_form.html",
+            {"filter": self.filterset, "active_filters": active_count(self.filterset)},
+            request=self.request,
+        )
+        figures = self.announced_figures()
+        announced = render_to_string(
+            "includes/announced.html", {"announced": figures}, request=self.request
+        )
+        return ListParts(
+            count=count,
+            filter_form=form,
+            form_errors=bool(self.filterset.form.errors),
+            announced=announced,
+            any_announced=bool(figures),
+        )
 
 
 class PublicDetailView(DetailView):
@@ -172,6 +252,7 @@ class RelatedRecordsMixin:
 class DistrictListView(PublicListView):
     model = District
     filterset_class = filters.DistrictFilterSet
+    columns = list_rows.DISTRICT
 
 
 class DistrictDetailView(RelatedRecordsMixin, PublicDetailView):
@@ -187,6 +268,7 @@ class DistrictDetailView(RelatedRecordsMixin, PublicDetailView):
 class OrganizationListView(PublicListView):
     model = Organization
     filterset_class = filters.OrganizationFilterSet
+    columns = list_rows.ORGANIZATION
     select_related = ("district",)
 
 
@@ -206,6 +288,7 @@ class OrganizationDetailView(RelatedRecordsMixin, PublicDetailView):
 class AgreementListView(PublicListView):
     model = Agreement
     filterset_class = filters.AgreementFilterSet
+    columns = list_rows.AGREEMENT
     select_related = ("district",)
 
 
@@ -234,6 +317,7 @@ class AgreementDetailView(PublicDetailView):
 class ProjectListView(PublicListView):
     model = Project
     filterset_class = filters.ProjectFilterSet
+    columns = list_rows.PROJECT
     select_related = ("district", "lead_organization")
 
 
@@ -250,6 +334,7 @@ class ProjectDetailView(PublicDetailView):
 class WorkstationListView(PublicListView):
     model = Workstation
     filterset_class = filters.WorkstationFilterSet
+    columns = list_rows.WORKSTATION
     select_related = ("district", "host_organization")
 
 
@@ -266,6 +351,7 @@ class WorkstationDetailView(PublicDetailView):
 class ExpertListView(PublicListView):
     model = Expert
     filterset_class = filters.ExpertFilterSet
+    columns = list_rows.EXPERT
     select_related = ("district", "appointed_by")
 
 
@@ -283,6 +369,7 @@ class ExpertDetailView(PublicDetailView):
 class EntrepreneurListView(PublicListView):
     model = Entrepreneur
     filterset_class = filters.EntrepreneurFilterSet
+    columns = list_rows.ENTREPRENEUR
     select_related = ("district", "host_organization")
 
 
@@ -294,6 +381,7 @@ class EntrepreneurDetailView(PublicDetailView):
 class SourceListView(PublicListView):
     model = Source
     filterset_class = filters.SourceFilterSet
+    columns = list_rows.SOURCE
 
 
 class SourceDetailView(RelatedRecordsMixin, PublicDetailView):

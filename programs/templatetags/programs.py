@@ -1,15 +1,33 @@
-"""Template tags and filters for the public pages."""
+"""Template tags and filters for the public pages.
+
+The tags a list repeats on every row (``record_name``, ``record_link``,
+``show_date``) run a few hundred times a page, so each remembers what only the
+language decides: the start and end of a kind's detail URL (one ``reverse()``
+per URL name, not per row) and how a date is written.
+"""
+
+import datetime
+import functools
+import re
 
 from django import template
 from django.conf import settings
-from django.urls import translate_url
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import get_script_prefix, get_urlconf, reverse, translate_url
 from django.utils import dateformat, formats
 from django.utils.html import format_html, linebreaks
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language_info, gettext
+from django.utils.translation import get_language, get_language_info, gettext
 
 from ..kinds import BY_KEY, KINDS
-from ..models.base import CHINESE, ENGLISH, active_and_other_language, in_language
+from ..models.base import (
+    CHINESE,
+    ENGLISH,
+    Record,
+    active_and_other_language,
+    in_language,
+)
 
 register = template.Library()
 
@@ -132,6 +150,47 @@ def demo_badge():
     return format_html('<span class="demo-badge">{}</span>', gettext("Demo data"))
 
 
+# What the detail URLs' <slug:slug> accepts: such a slug goes into the URL as
+# it is, unquoted, so it can be put between a kind's URL's start and end.
+URL_SAFE_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+SLUG_MARK = "slug-mark"
+
+
+@functools.lru_cache(maxsize=64)
+def _detail_url_around(url_name, language, script_prefix, urlconf):
+    """Return the parts of ``url_name``'s URL before and after the slug.
+
+    Keyed on all that ``reverse()`` reads besides the slug: the language
+    (i18n_patterns' prefix), the script prefix and the URLconf.
+    """
+    before, _mark, after = reverse(url_name, args=[SLUG_MARK]).rpartition(SLUG_MARK)
+    return before, after
+
+
+def _detail_url_name(record):
+    """Return the URL name ``record.get_absolute_url()`` reverses, if known."""
+    if type(record).get_absolute_url is Record.get_absolute_url:
+        return f"programs:{record._meta.model_name}-detail"
+    # A RecordLink (site/related.py): just enough of a record to link it.
+    return getattr(record, "url_name", None)
+
+
+def detail_url_around(url_name):
+    """Return the parts of ``url_name``'s URL before and after the slug, now."""
+    return _detail_url_around(
+        url_name, get_language(), get_script_prefix(), get_urlconf()
+    )
+
+
+def record_url(record):
+    """Return ``record.get_absolute_url()``, reversing once per kind and language."""
+    url_name = _detail_url_name(record)
+    if url_name is None or not URL_SAFE_SLUG.fullmatch(record.slug):
+        return record.get_absolute_url()
+    before, after = detail_url_around(url_name)
+    return f"{before}{record.slug}{after}"
+
+
 @register.simple_tag
 def record_name(record, link=False):
     """Render ``record``'s name in the active language, labelled if demo data.
@@ -140,7 +199,7 @@ def record_name(record, link=False):
     """
     name = localized(record, "name")
     if link:
-        name = format_html('<a href="{}">{}</a>', record.get_absolute_url(), name)
+        name = format_html('<a href="{}">{}</a>', record_url(record), name)
     if getattr(record, "is_demo", False):
         return format_html("{} {}", name, demo_badge())
     return name
@@ -154,9 +213,9 @@ def record_link(record):
     """
     if record and record.is_public:
         return format_html(
-            '<a href="{}">{}</a>', record.get_absolute_url(), localized(record, "name")
+            '<a href="{}">{}</a>', record_url(record), localized(record, "name")
         )
-    return _missing(gettext("none"))
+    return missing(gettext("none"))
 
 
 @register.simple_tag
@@ -175,7 +234,22 @@ def figure_amount(figure):
 def show_date(date):
     """Render ``date`` as the active language writes it, machine-readable too."""
     if not date:
-        return _missing(gettext("unknown"))
+        return missing(gettext("unknown"))
+    return date_in_language(date, get_language())
+
+
+def date_in_language(date, language):
+    """Return ``show_date(date)`` for a date, in ``language``, the active one."""
+    if type(date) is not datetime.date:
+        # A datetime's moment is written in its own time zone: not memoised.
+        return _date_in.__wrapped__(date, language)
+    return _date_in(date, language)
+
+
+# A list shows a few dates many times; the language is the one other input
+# but settings, on whose change the memory is emptied (below).
+@functools.lru_cache(maxsize=4096)
+def _date_in(date, language):
     return format_html(
         '<time datetime="{}">{}</time>',
         dateformat.format(date, "Y-m-d"),
@@ -183,9 +257,17 @@ def show_date(date):
     )
 
 
-def _missing(meaning):
+def missing(meaning):
     # A dash for the eye, and the word for screen readers.
     return format_html(
         '<span aria-hidden="true">—</span><span class="visually-hidden">{}</span>',
         meaning,
     )
+
+
+@receiver(setting_changed)
+def _forget_urls_and_dates(**kwargs):
+    # As Django empties its own URL resolvers and formats on a settings change
+    # (tests override the URLconf, languages and formats).
+    _detail_url_around.cache_clear()
+    _date_in.cache_clear()

@@ -1,0 +1,179 @@
+"""The lean list page: rows written in Python (programs/site/list_rows.py) and
+the parts kept under the content version (programs/site/list_parts.py)."""
+
+import re
+from unittest import mock
+
+import pytest
+from django.http import QueryDict
+from django.template import engines
+from django.urls import reverse
+from django.utils import translation
+
+from programs.kinds import KINDS
+from programs.models import District, Expert, PublicationStatus, Source
+from programs.site import facets, list_parts, list_rows
+from programs.site.related import RecordLink
+from programs.templatetags.programs import record_url
+
+from . import factories as f
+from .budgets import CACHE_CHECK
+from .test_views import three_of_each
+
+pytestmark = pytest.mark.django_db
+
+# The rows as the list templates wrote them with the template tags, before
+# list_rows.py: the reference its HTML must equal byte for byte.
+REFERENCE_ROWS = {
+    Expert: """{% load i18n programs %}{% for expert in object_list %}<tr>
+  <th scope="row" data-label="{% translate 'Name' %}">{% record_name expert link=True %}</th>
+  <td data-label="{% translate 'Title' %}">{% localized expert "title" %}</td>
+  <td data-label="{% translate 'Appointed by' %}">{% record_link expert.appointed_by %}</td>
+  <td data-label="{% translate 'Appointed on' %}">{% show_date expert.appointed_on %}</td>
+  <td data-label="{% translate 'Serves in' %}">{% record_link expert.district %}</td>
+  <td data-label="{% translate 'Status' %}">{{ expert.get_status_display }}</td>
+</tr>{% endfor %}""",  # noqa: E501
+    District: """{% load i18n programs %}{% for district in object_list %}<tr>
+  <th scope="row" data-label="{% translate 'Name' %}">{% record_name district link=True %}</th>
+  <td data-label="{% translate 'City' %}">{% localized district "city" %}</td>
+  <td data-label="{% translate 'Province' %}">{% localized district "province" %}</td>
+  <td data-label="{% translate 'In the demonstration zone' %}">{{ district.in_demonstration_zone|yesno:_("Yes,No") }}</td>
+</tr>{% endfor %}""",  # noqa: E501
+    Source: """{% load i18n programs %}{% for source in object_list %}<tr>
+  <th scope="row" data-label="{% translate 'Title' %}"><a href="{{ source.get_absolute_url }}">{% localized source "title" %}</a></th>
+  <td data-label="{% translate 'Outlet' %}">{{ source.outlet|default:_("not stated") }}</td>
+  <td data-label="{% translate 'Published on' %}">{% show_date source.published_on %}</td>
+</tr>{% endfor %}""",  # noqa: E501
+}
+COLUMNS = {
+    Expert: list_rows.EXPERT,
+    District: list_rows.DISTRICT,
+    Source: list_rows.SOURCE,
+}
+
+
+def awkward_records():
+    """Records whose cells take every branch: a fallback language, a demo
+    badge, a draft relation, no date, markup in a name, an empty outlet."""
+    draft = f.make_organization(publication_status=PublicationStatus.DRAFT)
+    district = f.make_district(name_en='A <b>&"district"', name_zh="", city_en="")
+    f.make_district(name_en="", name_zh="只有中文", in_demonstration_zone=False)
+    f.make_expert(name_en="Only English", name_zh="", title_zh="教授", is_demo=True)
+    f.make_expert(
+        name_en="O'Brien <i>", appointed_by=draft, district=district, status="ended"
+    )
+    f.make_expert(appointed_on=None, title_en="Professor")
+    f.make_source(title_en="", title_zh="来源", outlet="")
+    f.make_source(title_en="Report & <notes>", outlet="Daily <News>")
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("model", list(REFERENCE_ROWS), ids=lambda m: m.__name__)
+def test_rows_are_the_template_tags_html_byte_for_byte(model, language):
+    """Each row, cell and label is what the list's template tags wrote."""
+    awkward_records()
+    records = list(model.objects.all())
+    template = engines["django"].from_string(REFERENCE_ROWS[model])
+    with translation.override(language):
+        expected = template.render({"object_list": records})
+        assert list_rows.render_rows(records, COLUMNS[model]) == expected
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_record_url_is_the_absolute_url(language):
+    """One reverse() per kind gives the same address as each record's own."""
+    records = [f.make_of_kind(kind) for kind in KINDS]
+    link = RecordLink("programs:expert-detail", "some-expert", "E", "专家", None)
+    with translation.override(language):
+        for record in [*records, link]:
+            assert record_url(record) == record.get_absolute_url()
+
+
+def test_a_list_with_its_parts_kept_costs_its_rows(client, django_assert_num_queries):
+    """Page 2 of the same filters reads the count, the district choices, the
+    facets, the form and the figures from the cache: one query for the rows."""
+    district = f.make_district(slug="qingpu")
+    for _ in range(30):
+        f.make_expert(district=district)
+    f.make_figure(subject="experts", source=f.make_source())
+    url = reverse("programs:expert-list")
+    first = client.get(url, {"district": "qingpu"}).text
+    with django_assert_num_queries(CACHE_CHECK + 1):
+        second = client.get(url, {"district": "qingpu", "page": "2"}).text
+    for html in (first, second):
+        for part in ('<form class="filters"', "30 matches", 'class="announced"'):
+            assert part in html
+
+
+def test_the_kept_parts_are_made_again_after_an_edit(client, settings):
+    """An edit is a new content version: the count and the facet counts are
+    made anew, never served stale."""
+    settings.PAGE_CACHE_SECONDS = 0
+    district = f.make_district(slug="qingpu", name_en="Qingpu")
+    f.make_expert(district=district)
+    url = reverse("programs:expert-list")
+    html = client.get(url).text
+    assert "1 match<" in html and "Qingpu (1)" in html
+    f.make_expert(district=district)
+    html = client.get(url).text
+    assert "2 matches" in html and "Qingpu (2)" in html
+
+
+def test_the_same_filters_share_parts_whatever_the_page():
+    """The key leaves out the page number, and nothing else of the query; the
+    language is part of it (the form and the figures are translated)."""
+    query = {"district": "qingpu", "sort": "-name_en"}
+
+    def key(**extra):
+        query_dict = QueryDict(mutable=True)
+        query_dict.update({**query, **extra})
+        return list_parts.parts_key(1, Expert, query_dict)
+
+    assert key(page="3") == key()
+    assert key(sort="name_en") != key()
+    assert key(status="ended") != key()
+    english = key()
+    with translation.override("zh-hans"):
+        assert key() != english
+
+
+def test_a_failing_cache_still_makes_the_page(client, settings, monkeypatch, caplog):
+    """With the cache server failing the parts are made without it, and the
+    next requests leave it alone for a while."""
+    settings.PAGE_CACHE_SECONDS = 0
+    f.make_expert(district=f.make_district(slug="qingpu", name_en="Qingpu"))
+    hanging = mock.Mock()
+    hanging.get_many.side_effect = ConnectionError("no answer in time")
+    monkeypatch.setattr(list_parts, "cache", hanging)
+    monkeypatch.setattr(facets.CacheRest, "until", 0.0)
+    html = client.get(reverse("programs:expert-list")).text
+    assert "1 match<" in html and "Qingpu (1)" in html
+    assert facets.CacheRest.is_on()
+    client.get(reverse("programs:expert-list"))
+    assert hanging.get_many.call_count == 1
+
+
+def test_rows_escape_what_records_hold(client):
+    """A name holding markup is shown as text on the list, never as markup."""
+    f.make_expert(name_en="<script>alert(1)</script>")
+    html = client.get(reverse("programs:expert-list")).text
+    body = re.search(r"<tbody>(.*?)</tbody>", html, re.S).group(1)
+    assert "<script>" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.key)
+def test_rows_read_no_column_they_did_not_load(
+    client, settings, django_assert_num_queries, kind
+):
+    """A page's rows load only their cells' fields (``Column.fields``): with the
+    parts kept, a list costs the content version and the rows, however many
+    related records its rows link to; a field a cell forgot would cost a query
+    per row."""
+    settings.PAGE_CACHE_SECONDS = 0
+    three_of_each()
+    url = reverse(kind.list_url_name)
+    client.get(url)
+    with django_assert_num_queries(2):
+        response = client.get(url)
+    assert "<tr>\n" in response.text
