@@ -322,6 +322,7 @@ def test_queries_do_not_grow_with_rows(client, kind, export_format):
 def test_related_records_are_right_across_read_chunks(client, monkeypatch):
     """Sources prefetched chunk by chunk stay with their own records."""
     monkeypatch.setattr(exports, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(exports.export_sql, "CHUNK_SIZE", 2)
     for n in range(5):
         f.make_project(name_en=f"Project {n}").sources.add(
             f.make_source(title_en=f"Source of {n}")
