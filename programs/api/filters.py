@@ -1,8 +1,10 @@
 """Filters of the API's list of announced figures (the kinds of record use
-their site lists' FilterSets, programs/site/filters.py)."""
+their site lists' FilterSets, programs/site/filters.py), and the backend that
+applies them."""
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 
 from ..models import AnnouncedFigure
 from ..site.filters import RecordFilterSet, district_filter, related_slug_filter
@@ -20,3 +22,23 @@ class FigureFilterSet(RecordFilterSet):
     class Meta:
         model = AnnouncedFigure
         fields = ["q", "district", "source", "subject"]
+
+
+class ListFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, which leaves a request that sets no filter alone.
+
+    A FilterSet given no parameter returns the records as they are (every
+    filter passes an empty value through), yet building it costs its district
+    choices' query and a form's validation on every request: the plain list,
+    its pages, and every detail. So a query string holding nothing but the
+    page and its size skips it; any other parameter, even empty, invalid or
+    unknown, goes through the FilterSet as before (whatever names a filter's
+    widget reads).
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        paginator = view.paginator
+        paging = {paginator.page_query_param, paginator.page_size_query_param}
+        if request.query_params.keys() <= paging:
+            return queryset
+        return super().filter_queryset(request, queryset, view)

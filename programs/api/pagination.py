@@ -1,8 +1,23 @@
-"""Pages of an API list: numbered, with their total and ``Link`` headers."""
+"""Pages of an API list: numbered, with their total and ``Link`` headers.
+
+The total is counted once per content version and kept in the cache
+(``kept_count``): counting every matching record costs more than the rest of
+a page at 100,000 records (4 ms for all experts, 17 ms for one district's),
+and an edit changes the version, so no total is served stale. As in
+programs/site/facets.py, while the cache server is failing the totals are
+counted without it.
+"""
+
+import hashlib
 
 from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import InvalidPage
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.utils.urls import replace_query_param
+
+from ..site.facets import FACET_CACHE_SECONDS, CacheRest
 
 # A client may ask for larger pages than the site's, up to this.
 MAX_PAGE_SIZE = 100
@@ -15,6 +30,24 @@ class LinkedPages(PageNumberPagination):
     page_size = settings.PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
+
+    def paginate_queryset(self, queryset, request, view=None, count=None):
+        """Return the page's rows, as DRF's does; with ``count`` the total is
+        taken as given rather than counted."""
+        self.request = request
+        paginator = self.django_paginator_class(queryset, self.get_page_size(request))
+        if count is not None:
+            paginator.count = count
+        page_number = self.get_page_number(request, paginator)
+        try:
+            self.page = paginator.page(page_number)
+        except InvalidPage as error:
+            raise NotFound(
+                self.invalid_page_message.format(
+                    page_number=page_number, message=str(error)
+                )
+            ) from error
+        return list(self.page)
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
@@ -41,3 +74,38 @@ class LinkedPages(PageNumberPagination):
     def _page_link(self, number):
         url = self.request.build_absolute_uri()
         return replace_query_param(url, self.page_query_param, number)
+
+
+def count_key(records, query, version):
+    """Return the cache key of the total of ``records`` under ``version``.
+
+    ``records`` are what the list's filters selected from the query string
+    ``query``: the same query string gives the same total until an edit. The
+    page and its size change no total, so they are left out of the key; every
+    other parameter is kept, whichever filter reads it.
+    """
+    paging = {LinkedPages.page_query_param, LinkedPages.page_size_query_param}
+    selection = sorted(
+        (name, values) for name, values in query.lists() if name not in paging
+    )
+    digest = hashlib.sha256(repr(selection).encode()).hexdigest()[:32]
+    return f"api-count:{version}:{records.model._meta.label_lower}:{digest}"
+
+
+def kept_count(records, query, version):
+    """Return how many ``records`` there are, from the cache while current."""
+    if CacheRest.is_on():
+        return records.count()
+    key = count_key(records, query, version)
+    try:
+        found = cache.get(key)
+    except Exception:
+        CacheRest.begin()
+        return records.count()
+    if found is None:
+        found = records.count()
+        try:
+            cache.set(key, found, FACET_CACHE_SECONDS)
+        except Exception:
+            CacheRest.begin()
+    return found

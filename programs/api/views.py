@@ -5,7 +5,10 @@ Reads: the published records, filtered by the kind's list FilterSet (the
 same query string gives the same rows as the HTML list), in pages. Every
 answer carries ``ETag`` and ``Last-Modified`` and a conditional request that
 matches gets ``304``: a record's ETag is its edit version, a list's is the
-content version every write changes (programs/site/cache.py).
+content version every write changes (programs/site/cache.py), under which a
+list's total is kept too (pagination.py). Reads are shown from rows, as the
+kind's serializer would show its records (rows.py); writes, and what they
+answer, go through the serializer.
 
 Writes: ``PUT``, ``PATCH`` and ``DELETE`` must send ``If-Match`` with the
 record's current ETag, checked with the row locked, so that two clients
@@ -26,6 +29,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import exceptions, status, viewsets
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -34,7 +38,9 @@ from ..models import AgreementParty, AnnouncedFigure, ContentVersion, Publicatio
 from ..site.cache import VERSION_ROW
 from ..staff.permissions import may_add_in
 from . import serializers
-from .filters import FigureFilterSet
+from .filters import FigureFilterSet, ListFilterBackend
+from .pagination import kept_count
+from .rows import Reading
 
 PUBLISHED = PublicationStatus.PUBLISHED
 IF_MATCH = OpenApiParameter(
@@ -92,8 +98,13 @@ def in_use_by(error):
     }
 
 
+def etag(key, version):
+    """Return the ETag of the record with primary key ``key`` at ``version``."""
+    return quote_etag(f"{key}.{version}")
+
+
 def etag_of(record):
-    return quote_etag(f"{record.pk}.{record.version}")
+    return etag(record.pk, record.version)
 
 
 class RecordViewSet(viewsets.ModelViewSet):
@@ -109,15 +120,15 @@ class RecordViewSet(viewsets.ModelViewSet):
     prefetch_related = ()
     # Public querysets are decorated further by kind (figures' counts).
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    filter_backends = [ListFilterBackend]
 
     def get_queryset(self):
-        records = self.model._base_manager.all()
         if self.request.method in ("GET", "HEAD", "OPTIONS"):
-            records = self.public_records()
-        else:
-            # The record's own row: its related rows are read, not locked
-            # (and PostgreSQL cannot lock the nullable side of a join).
-            records = records.select_for_update(of=("self",))
+            # Read as rows (rows.py), which join and fetch what they show.
+            return self.public_records()
+        # The record's own row: its related rows are read, not locked
+        # (and PostgreSQL cannot lock the nullable side of a join).
+        records = self.model._base_manager.select_for_update(of=("self",))
         return records.select_related(*self.select_related).prefetch_related(
             *self.prefetch_related
         )
@@ -131,27 +142,41 @@ class RecordViewSet(viewsets.ModelViewSet):
         number, changed_at = ContentVersion.objects.values_list(
             "number", "changed_at"
         ).get(pk=VERSION_ROW)
-        etag = quote_etag(f"list.{number}")
+        list_etag = quote_etag(f"list.{number}")
         unchanged = get_conditional_response(
-            request, etag=etag, last_modified=int(changed_at.timestamp())
+            request, etag=list_etag, last_modified=int(changed_at.timestamp())
         )
         if unchanged is not None:
             return unchanged
-        response = super().list(request, *args, **kwargs)
-        response["ETag"] = etag
+        records = self.filter_queryset(self.get_queryset())
+        reading = Reading(self.get_serializer_class(), request)
+        rows = self.paginator.paginate_queryset(
+            reading.rows(records),
+            request,
+            view=self,
+            count=kept_count(records, request.query_params, number),
+        )
+        response = self.get_paginated_response(reading.show(rows))
+        response["ETag"] = list_etag
         response["Last-Modified"] = http_date(changed_at.timestamp())
         return response
 
     def retrieve(self, request, *args, **kwargs):
-        record = self.get_object()
+        # Reads need no object permission: anyone may read a published record.
+        reading = Reading(self.get_serializer_class(), request)
+        records = reading.rows(self.filter_queryset(self.get_queryset()))
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        row = get_object_or_404(records, **{self.lookup_field: kwargs[lookup]})
+        row_etag = etag(row["pk"], row["version"])
         unchanged = get_conditional_response(
-            request,
-            etag=etag_of(record),
-            last_modified=int(record.updated_at.timestamp()),
+            request, etag=row_etag, last_modified=int(row["updated_at"].timestamp())
         )
         if unchanged is not None:
             return unchanged
-        return self._answer(record)
+        response = Response(reading.show([row])[0])
+        response["ETag"] = row_etag
+        response["Last-Modified"] = http_date(row["updated_at"].timestamp())
+        return response
 
     def _answer(self, record, status_code=status.HTTP_200_OK):
         response = Response(self.get_serializer(record).data, status=status_code)
