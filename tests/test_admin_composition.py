@@ -60,3 +60,13 @@ def test_a_concern_reaching_for_another_finds_a_default():
     assert RecordAdmin.scoped_for_change is DistrictScopedAdmin.scoped_for_change
     queryset = Agreement.objects.none()
     assert RecordAdminDefaults.scoped_for_change(None, None, queryset) is queryset
+
+
+def test_searching_narrows_the_district_picker_through_scoping_or_its_default():
+    """RecordAdmin's search asks scoping to narrow the district picker; without
+    scoping, the default returns the results as they are."""
+    assert (
+        RecordAdmin.scoped_search_results is DistrictScopedAdmin.scoped_search_results
+    )
+    queryset = Agreement.objects.none()
+    assert RecordAdminDefaults.scoped_search_results(None, None, queryset) is queryset

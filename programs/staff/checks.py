@@ -177,15 +177,20 @@ def _contradictions(record):
 
 
 def needing_attention(queryset):
-    """Return the records of ``queryset`` that have a problem."""
+    """Return the records of ``queryset`` that have a problem.
+
+    Each rule is a query of its own, and the records are those whose key one
+    of them finds (a UNION): an OR of the rules across their joins made
+    PostgreSQL read every row, about 1.5 s at 100,000 records.
+    """
     model = queryset.model
     published = Q(publication_status=PUBLISHED)
-    condition = Q(pk__in=[])
+    conditions = []
     if model is AnnouncedFigure:
-        condition |= (
+        conditions.append(
             published & Q(is_demo=False) & ~Q(source__publication_status=PUBLISHED)
         )
-        condition |= published & Q(as_of__gt=F("source__published_on"))
+        conditions.append(published & Q(as_of__gt=F("source__published_on")))
     elif cites_sources(model):
         public_source = model.sources.through.objects.filter(
             **{
@@ -195,7 +200,7 @@ def needing_attention(queryset):
                 ),
             }
         )
-        condition |= published & Q(is_demo=False) & ~Exists(public_source)
+        conditions.append(published & Q(is_demo=False) & ~Exists(public_source))
     for field in model._meta.get_fields():
         if not (field.many_to_one or field.many_to_many) or field.auto_created:
             continue
@@ -204,23 +209,30 @@ def needing_attention(queryset):
         ):
             continue
         if field.many_to_one:
-            condition |= (
+            conditions.append(
                 published
                 & Q(**{f"{field.name}__isnull": False})
                 & ~Q(**{f"{field.name}__publication_status": PUBLISHED})
             )
         else:
-            condition |= published & Q(
-                **{f"{field.name}__publication_status__in": _unpublished()}
+            conditions.append(
+                published
+                & Q(**{f"{field.name}__publication_status__in": _unpublished()})
             )
     if model is Project:
-        condition |= published & Q(announced_on__lt=F("agreement__signed_on"))
-        condition |= (
+        conditions.append(published & Q(announced_on__lt=F("agreement__signed_on")))
+        conditions.append(
             published
             & Q(district__isnull=False, agreement__district__isnull=False)
             & ~Q(district=F("agreement__district"))
         )
-    return queryset.filter(condition).distinct()
+    if not conditions:
+        return queryset.none()
+    manager = model._default_manager
+    keys = [
+        manager.filter(condition).order_by().values("pk") for condition in conditions
+    ]
+    return queryset.filter(pk__in=keys[0].union(*keys[1:]) if keys[1:] else keys[0])
 
 
 def _unpublished():

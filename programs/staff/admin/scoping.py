@@ -80,10 +80,11 @@ class DistrictScopedAdmin:
             kwargs["required"] = True
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(
-            request, queryset, search_term
-        )
+    def scoped_search_results(self, request, queryset):
+        """Return the search results ``queryset`` as the user's picker offers them.
+
+        Called by RecordAdmin.get_search_results, after the search.
+        """
         if (
             self.model is District
             and _is_autocomplete(request)
@@ -92,7 +93,7 @@ class DistrictScopedAdmin:
         ):
             # The district picker offers a district editor their own districts.
             queryset = queryset.filter(pk__in=district_ids_of(request.user))
-        return queryset, may_have_duplicates
+        return queryset
 
     def scoped_changelist_formset(self, request, formset_class):
         """Return ``formset_class`` with rows the user may not change read-only.

@@ -1,0 +1,72 @@
+"""The years of a list's date hierarchy, found through the date's index.
+
+Django's date hierarchy lists the years a list spans with
+``queryset.dates(field, "year")``: ``SELECT DISTINCT DATE_TRUNC('year', …)``,
+which reads every row (40-140 ms at 100,000 experts, on every changelist).
+On PostgreSQL, here, each year between the first date and the last is kept
+if a row falls in it: an ``EXISTS`` that the index on the date answers from
+its first matching entry. The years are the same; other databases keep
+Django's query.
+"""
+
+import datetime
+import functools
+
+from django.contrib.admin.views.main import ChangeList
+from django.db import connection
+from django.db.models import Max, Min
+
+
+def years_through_index(queryset, field_name, order="ASC"):
+    """Return the first day of each year in which ``queryset`` has a ``field_name``.
+
+    Two queries whatever the number of rows or years: the first and last
+    dates, then, for each year between, whether a row falls in it, each
+    answered from the first matching entry of the date's index.
+    """
+    rows = queryset.order_by()
+    span = rows.aggregate(first=Min(field_name), last=Max(field_name))
+    if span["first"] is None:
+        return []
+    column = connection.ops.quote_name(
+        queryset.model._meta.get_field(field_name).column
+    )
+    sql, params = rows.values(field_name).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT year FROM generate_series(%s, %s) AS year WHERE EXISTS ("
+            f"SELECT 1 FROM ({sql}) AS dated WHERE dated.{column} "
+            f">= make_date(year, 1, 1) AND dated.{column} < make_date(year + 1, 1, 1))"
+            f" ORDER BY year {'ASC' if order == 'ASC' else 'DESC'}",
+            (span["first"].year, span["last"].year, *params),
+        )
+        return [datetime.date(year, 1, 1) for (year,) in cursor.fetchall()]
+
+
+class YearsThroughIndex:
+    """A QuerySet mixin whose ``dates(field, "year")`` is ``years_through_index``."""
+
+    def dates(self, field_name, kind, order="ASC"):
+        field = self.model._meta.get_field(field_name)
+        if (
+            kind != "year"
+            or field.get_internal_type() != "DateField"
+            or connection.vendor != "postgresql"
+        ):
+            return super().dates(field_name, kind, order)
+        return years_through_index(self, field_name, order)
+
+
+@functools.cache
+def _with_years_through_index(queryset_class):
+    return type(queryset_class.__name__, (YearsThroughIndex, queryset_class), {})
+
+
+class IndexedDatesChangeList(ChangeList):
+    """A ChangeList whose date hierarchy finds its years through the index."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        if self.date_hierarchy and "__" not in self.date_hierarchy:
+            queryset.__class__ = _with_years_through_index(type(queryset))
+        return queryset
