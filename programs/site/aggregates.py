@@ -11,8 +11,9 @@ instead reads a ``Summary`` of the counts, made for the content version
 - **When content changes.** ``content_changed`` has ``refresh_on_commit``
   count once the writing transaction commits: once per transaction however
   many rows it writes, in the writer's process. Staff pay for the counting
-  when they save; visitors do not. ``refresh`` needs nothing from a request,
-  so it can later be enqueued as a background task instead.
+  when they save; visitors do not. A write outside a transaction leaves the
+  counting to the next page. ``refresh`` needs nothing from a request, so it
+  can later be enqueued as a background task instead.
 - **Kept in the database** (``ContentSummary``, one small row per version),
   which every app server shares and no cache outage can empty. Each process
   also keeps the last summary it read, so a page costs no query for it once
@@ -288,12 +289,16 @@ def refresh_on_commit(using=None):
     """Refresh the summary once the current transaction commits.
 
     Once per transaction however often it is called: the callback is looked
-    for among those the transaction holds already. Outside a transaction, at
-    once, after every write: bulk writes belong in ``transaction.atomic()``. A
-    refresh that fails is logged and leaves the write committed; the next page
-    then counts for itself.
+    for among those the transaction holds already. Staff's writes (the admin,
+    the API, imports) each run in a transaction. A write outside one
+    refreshes nothing: a script saving row by row in autocommit would
+    otherwise count everything again after every row, and the next page
+    counts for itself instead (``summary_of``). A refresh that fails is
+    logged and leaves the write committed; the next page then counts too.
     """
     connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        return
     if any(callback is refresh for _, callback, _ in connection.run_on_commit):
         return
     # The site has one database, whose summary refresh() counts, whichever
