@@ -6,6 +6,9 @@ the benchmark server's environment (database, cache, settings):
     python -m benchmarks.probe queries URL...   queries each URL costs, as JSON
     python -m benchmarks.probe after-edit URL...  first request after an edit
                                                  against a warm one, as JSON
+    python -m benchmarks.probe exports LIST     the list's download written by
+                                                 the database and by the
+                                                 reference path, as JSON
 
 Queries are counted through Django's test client with CaptureQueriesContext
 against the same database and cache as the server. Each URL is asked for
@@ -156,6 +159,52 @@ def after_edit(urls, rounds=5):
     return times
 
 
+def exports(list_kind):
+    """Return the rows a second of the list's CSV and JSON downloads, written
+    by the database (``Export.written_by_database``, what visitors get) and
+    by the reference path (``write_csv``/``write_json`` over ``Export.rows``:
+    how every download was written before), in one process, one after the
+    other, with whether their bytes are the same.
+    """
+    import hashlib
+
+    from django.utils import translation
+
+    from benchmarks.ceiling import ceiling_lists
+    from programs.site import exports as site_exports
+
+    model = ceiling_lists()[list_kind].model
+    export = site_exports.EXPORTS[model]
+    queryset = model.objects.public().order_by("slug")
+    origin = "http://127.0.0.1"
+    columns = export.columns_linking_to(origin)
+    reference = {"csv": site_exports.write_csv, "json": site_exports.write_json}
+    rows = queryset.count()
+
+    def timed(pieces):
+        digest = hashlib.sha256()
+        started = time.perf_counter()
+        for piece in pieces:
+            digest.update(piece)
+        return time.perf_counter() - started, digest.hexdigest()
+
+    result = {"rows": rows}
+    with translation.override("en"):
+        for export_format, write in reference.items():
+            fast_s, fast_digest = timed(
+                export.written_by_database(queryset, origin, export_format)
+            )
+            slow_s, slow_digest = timed(write(columns, export.rows(queryset)))
+            result[export_format] = {
+                "rows_per_second": round(rows / fast_s, 1),
+                "reference_rows_per_second": round(rows / slow_s, 1),
+                "seconds": round(fast_s, 2),
+                "reference_seconds": round(slow_s, 2),
+                "identical": fast_digest == slow_digest,
+            }
+    return result
+
+
 def main(argv):
     setup()
     command, *args = argv
@@ -165,10 +214,12 @@ def main(argv):
         result = count_queries(args)
     elif command == "after-edit":
         result = after_edit(args)
+    elif command == "exports":
+        result = exports(*args)
     else:
         raise SystemExit(
             f"unknown command {command!r}: "
-            "plan LIST | queries URL... | after-edit URL..."
+            "plan LIST | queries URL... | after-edit URL... | exports LIST"
         )
     json.dump(result, sys.stdout)
 

@@ -231,9 +231,7 @@ def test_after_a_commit_the_home_page_makes_nothing(client, django_assert_num_qu
 
 
 @pytest.mark.django_db(transaction=True)
-def test_writes_outside_a_transaction_leave_the_counting_to_the_page(
-    refreshes, client
-):
+def test_writes_outside_a_transaction_leave_the_counting_to_the_page(refreshes, client):
     """Row by row in autocommit, no write counts everything again; the next
     page counts for itself and shows every row."""
     district = f.make_district(slug="qingpu")

@@ -1,3 +1,5 @@
+import collections
+
 import pytest
 
 from benchmarks import report, wrk
@@ -115,7 +117,9 @@ def test_targets_are_missed_when_the_list_is_slower_than_half_the_ceiling():
     fast = report.evaluate([fake_size(1_000, 550.0, 10), fake_size(100_000, 550.0, 10)])
 
     def list_target(targets):
-        return [met for target, _, met in targets if target.startswith("Uncached list page")]
+        return [
+            met for target, _, met in targets if target.startswith("Uncached list page")
+        ]
 
     assert list_target(slow) == [False]
     assert list_target(fast) == [True]
@@ -130,3 +134,84 @@ def test_targets_catch_queries_or_latency_growing_with_the_records():
     assert results["Queries"] is False
     assert results["p50"] is False
     assert results["Zero"] is True
+
+
+def with_in_process_figures(size, *, export_share=12.0, identical=True, admin_ms=90.0):
+    """Return ``size`` with the downloads', admin's and import's figures."""
+    timed = {
+        "rows_per_second": 1000.0 * export_share,
+        "reference_rows_per_second": 1000.0,
+        "seconds": 1.0,
+        "reference_seconds": export_share,
+        "identical": identical,
+    }
+    admin_case = {"admin": "programs.expert", "role": "superuser", "queries": 4}
+    phase = {"rows_per_second": 1500.0, "rows_per_cpu_second": 2000.0, "errors": []}
+    return size | {
+        "exports": {"rows": size["size"], "csv": timed, "json": timed},
+        "admin": [
+            admin_case | {"case": "changelist", "ms": 40.0, "status": 200},
+            admin_case | {"case": "search 'Li'", "ms": admin_ms, "status": 200},
+        ],
+        "import": {
+            "file": {"rows": 20_000, "bytes": 2**21},
+            "preview": phase | {"seconds": 13.3, "queries": 111},
+            "confirm": phase | {"seconds": 13.3, "queries": 316},
+        },
+    }
+
+
+def in_process_targets(**figures):
+    sizes = [fake_size(1_000, 600.0, 10), fake_size(100_000, 600.0, 10)]
+    targets = report.evaluate([sizes[0], with_in_process_figures(sizes[1], **figures)])
+    return {
+        " ".join(target.split(" ")[:2]): (figure, met)
+        for target, figure, met in targets
+    }
+
+
+def test_downloads_admin_and_import_are_met_within_their_limits():
+    """Downloads 12x as fast and the same, admin 90 ms, import 1,500 rows/s."""
+    targets = in_process_targets()
+    assert targets["CSV and"][1] is True
+    assert targets["Admin at"][1] is True
+    assert targets["Admin at"][0].startswith("2 of 2 cases")
+    assert targets["Admin import"][1] is True
+
+
+def test_downloads_miss_when_slower_than_ten_times_or_not_the_same_bytes():
+    """9x is short of 10x; 12x with different bytes is no use either."""
+    assert in_process_targets(export_share=9.0)["CSV and"][1] is False
+    differ = in_process_targets(identical=False)["CSV and"]
+    assert differ[1] is False
+    assert "differ" in differ[0]
+
+
+def test_admin_misses_when_one_case_is_over_150_ms():
+    """One search at 151 ms misses, and the figure names it."""
+    figure, met = in_process_targets(admin_ms=151.0)["Admin at"]
+    assert met is False
+    assert "1 of 2 cases" in figure
+    assert "search 'Li'" in figure
+
+
+def test_the_report_renders_the_in_process_sections():
+    """The downloads, admin and import each get their section."""
+    sizes = [fake_size(1_000, 600.0, 10), fake_size(100_000, 600.0, 10)]
+    sizes = [with_in_process_figures(size) for size in sizes]
+    # Whatever the machine was: the sections are what is checked.
+    machine = collections.defaultdict(lambda: "x")
+    for size in sizes:
+        size["results"]["uncached"]["_headers"] = {}
+        size["results"]["uncached"]["_load"] = (0.0, 0.0)
+        size["generated_s"] = 1.0
+        size["plan"]["rows"] = {"list": size["size"]}
+        size["plan"]["list"] = "list"
+        size["queries"]["uncached"] = {
+            url: {"queries": 3, "alone_ms": 1.0, "bytes": 1000}
+            for url in size["plan"]["urls"].values()
+        }
+    text = report.render(machine, sizes)
+    assert "## Downloads" in text
+    assert "## Admin at 100,000 records" in text
+    assert "## Admin import" in text
