@@ -5,6 +5,8 @@ import re
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
+from django.db import transaction
 from django.http import QueryDict
 from django.template import engines
 from django.urls import reverse
@@ -117,6 +119,29 @@ def test_the_kept_parts_are_made_again_after_an_edit(client, settings):
     f.make_expert(district=district)
     html = client.get(url).text
     assert "2 matches" in html and "Qingpu (2)" in html
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_an_edit_makes_every_unfiltered_lists_parts_when_it_commits(
+    client, settings, django_assert_num_queries, language
+):
+    """The first visitor of a list after an edit costs the version and the
+    rows, as a warm one does (aggregates.refresh), and gets the page the list
+    would have made itself, byte for byte."""
+    settings.PAGE_CACHE_SECONDS = 0
+    with transaction.atomic():
+        three_of_each()
+        f.make_figure(subject="experts", source=f.make_source())
+    with translation.override(language):
+        urls = [reverse(kind.list_url_name) for kind in KINDS]
+    kept = {}
+    for url in urls:
+        with django_assert_num_queries(CACHE_CHECK + 1):
+            kept[url] = client.get(url).text
+    cache.clear()
+    for url in urls:
+        assert client.get(url).text == kept[url], url
 
 
 def test_the_same_filters_share_parts_whatever_the_page():

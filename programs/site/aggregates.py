@@ -45,6 +45,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import CharField, Count, F, OuterRef, Value
 from django.db.models.functions import ExtractYear
+from django.urls import get_resolver
 from django.utils import translation
 from django.utils.translation import get_language
 
@@ -333,6 +334,18 @@ def keeps(name):
     return register
 
 
+# What pages keep under keys of their own (the lists' parts, list_parts.py):
+# functions of the version that make and keep them in the active language,
+# registered with ``@keeps_more`` and run by refresh() in every language.
+KEEPERS = []
+
+
+def keeps_more(keep):
+    """Register ``keep(version)`` to be run in every language after an edit."""
+    KEEPERS.append(keep)
+    return keep
+
+
 def _part_key(version, name):
     return f"{KEPT_PREFIX}:{version}:{get_language()}:{name}"
 
@@ -373,12 +386,16 @@ def keep_parts(version):
     """Make and keep every registered part of ``version``, in every language."""
     if CacheRest.is_on():
         return
-    try:
-        for language, _name in settings.LANGUAGES:
-            with translation.override(language):
-                cache.set_many(
-                    {_part_key(version, name): make() for name, make in PARTS.items()},
-                    KEPT_SECONDS,
-                )
-    except Exception:
-        CacheRest.begin()
+    # The pages register their parts when the URLconf imports them, which a
+    # command or a worker that writes has had no reason to do yet.
+    get_resolver().url_patterns  # noqa: B018
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            parts = {_part_key(version, name): make() for name, make in PARTS.items()}
+            try:
+                cache.set_many(parts, KEPT_SECONDS)
+            except Exception:
+                CacheRest.begin()
+                return
+            for keep in KEEPERS:
+                keep(version)

@@ -7,8 +7,11 @@ edit, but making it uncached is mostly making those parts: counting the
 matches (a ``COUNT(*)`` over every record), the district choices, the facet
 counts and the filter form they label (facets.py), and what sources announce
 about the kind, with a subquery per figure counting what is on file. Kept
-under the version, an edit makes every key new, so nothing is served stale;
-the first request after an edit makes them again, at the price it paid before.
+under the version, an edit makes every key new, so nothing is served stale.
+The parts of every list with no filter set are made again when the edit
+commits (``keep_unfiltered_lists`` in records.py, run by aggregates.refresh),
+so the first visitor after an edit finds them; a filtered list makes its own
+on its first request.
 
 What is kept for one page, ``ListParts``, is keyed on the language (the form
 and the figures are translated), the kind and the query string without the

@@ -11,8 +11,11 @@ read; its ``select_related`` serves the downloads, which write more.
 import functools
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, Q
+from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.urls import resolve, reverse
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.views.generic import DetailView
@@ -37,6 +40,7 @@ from ..models import (
 from ..models.figures import subjects_about
 from ..sorting import in_page_order
 from . import filters, list_rows
+from .aggregates import keeps_more
 from .exports import ExportMixin
 from .facets import active_count, show_counts
 from .list_parts import KeptParts, ListParts
@@ -167,18 +171,43 @@ class PublicListView(AnnouncedFiguresMixin, ExportMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["heading"] = capfirst(self.model._meta.verbose_name_plural)
-        parts = self.kept.get("parts")
-        if parts is None:
-            parts = self.make_parts(context["paginator"].count)
-            self.kept.keep("parts", parts)
-        if self.filterset.district_choices is not None:
-            self.kept.keep("districts", self.filterset.district_choices)
+        parts = self.kept_parts(context["paginator"].count)
         context["filter_form"] = mark_safe(parts.filter_form)
         context["form_errors"] = parts.form_errors
         context["announced"] = mark_safe(parts.announced)
         context["any_announced"] = parts.any_announced
         context["rows"] = render_rows(context["object_list"], self.columns)
         return context
+
+    def kept_parts(self, count):
+        """Return the kept parts of this page, making and keeping them if missing."""
+        parts = self.kept.get("parts")
+        if parts is None:
+            parts = self.make_parts(count)
+            self.kept.keep("parts", parts)
+        if self.filterset.district_choices is not None:
+            self.kept.keep("districts", self.filterset.district_choices)
+        return parts
+
+    @classmethod
+    def keep_unfiltered(cls, path, version):
+        """Make and keep the parts of this list with no filter set, at ``path``.
+
+        As a visitor's first request would, in the active language, under
+        content version ``version``, unless kept already.
+        """
+        request = HttpRequest()
+        request.method = "GET"
+        request.path = request.path_info = path
+        request.user = AnonymousUser()
+        request.content_version = version
+        view = cls()
+        view.setup(request)
+        view.kept = KeptParts(request, cls.model)
+        if view.kept.version is None or view.kept.get("parts") is not None:
+            return
+        view.filterset = view.get_filterset(view.get_filterset_class())
+        view.kept_parts(view.filterset.qs.count())
 
     def make_parts(self, count):
         """Return the parts of this page that only an edit changes, rendered."""
@@ -200,6 +229,20 @@ class PublicListView(AnnouncedFiguresMixin, ExportMixin, FilterView):
             announced=announced,
             any_announced=bool(figures),
         )
+
+
+@keeps_more
+def keep_unfiltered_lists(version):
+    """Make and keep the parts of every list with no filter set.
+
+    Run when an edit commits (aggregates.refresh), so that the first visitor
+    of a list afterwards does not count it: at 100,000 experts, counting the
+    list and its facets took 97 ms of that request, against 5 ms for a list
+    whose parts are kept. Filtered lists still make theirs on first request.
+    """
+    for kind in KINDS:
+        path = reverse(kind.list_url_name)
+        resolve(path).func.view_class.keep_unfiltered(path, version)
 
 
 class PublicDetailView(DetailView):
