@@ -54,20 +54,21 @@ ROLES = ("superuser", "district editor")
 # Queries of a changelist request, by model, for each role and case, in the
 # order of ROLES and CASES: the session and the user, then the list's (the
 # rows, their count, the filters' choices, the date hierarchy, prefetched
-# many-to-many columns). A district editor's request adds four: their role
-# group, their districts, and the permission look-ups of a user who is not a
-# superuser. A list with no rule of the checks to apply (sources, fields)
-# asks for no rows under "needs attention".
+# many-to-many columns, the sources of the rows shown, when there are any).
+# A district editor's request adds four: their role group, their districts,
+# and the permission look-ups of a user who is not a superuser. A list with no
+# rule of the checks to apply (sources, fields) asks for no rows under "needs
+# attention".
 BUDGETS = {
     "source": (7, 7, 3, 11, 11, 7),
-    "district": (5, 5, 5, 9, 9, 9),
+    "district": (6, 6, 5, 10, 10, 10),
     "researchfield": (4, 4, 2, 8, 8, 6),
-    "organization": (5, 5, 5, 9, 9, 9),
-    "agreement": (8, 8, 7, 12, 12, 11),
-    "project": (7, 7, 7, 11, 11, 11),
-    "expert": (7, 7, 7, 11, 11, 11),
-    "workstation": (7, 7, 7, 11, 11, 11),
-    "entrepreneur": (7, 7, 7, 11, 11, 11),
+    "organization": (6, 6, 5, 10, 10, 9),
+    "agreement": (9, 9, 7, 13, 13, 11),
+    "project": (8, 8, 7, 12, 12, 11),
+    "expert": (8, 8, 7, 12, 12, 11),
+    "workstation": (8, 8, 7, 12, 12, 11),
+    "entrepreneur": (8, 8, 7, 12, 12, 11),
     "announcedfigure": (7, 7, 7, 11, 11, 11),
 }
 

@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers, widgets
 from django.contrib.admin.utils import unquote
 from django.db import models, router, transaction
-from django.db.models import OuterRef
+from django.db.models import Count
 from django.http import Http404
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from ...kinds import NAMES as KIND_NAMES
 from ...kinds import SOURCED, kind_of
-from ...models import count_of
 from ...site.preview import preview_url
 from ..checks import refused_publication
 from ..denied import what_role_allows
@@ -355,19 +354,42 @@ class RecordAdmin(
         return super().change_view(request, object_id, form_url, extra_context)
 
 
+class SourcesCountedChangeList(IndexedDatesChangeList):
+    """A changelist that counts the sources of the rows it shows, in one query.
+
+    After the page is taken, not in it: as a correlated subquery in the
+    page's query, PostgreSQL counted the sources of every row it sorted, not
+    only the 50 it kept, whenever the order was not an index's (190 of a
+    sort by district's 205 ms at 100,000 experts).
+    """
+
+    def get_results(self, request):
+        super().get_results(request)
+        records = list(self.result_list)  # evaluated once, and kept by it
+        field = self.model.sources.field
+        counts = dict(
+            field.remote_field.through._default_manager.filter(
+                **{f"{field.m2m_field_name()}__in": [record.pk for record in records]}
+            )
+            .values_list(field.m2m_field_name())
+            .annotate(n=Count("*"))
+            .order_by()
+            if records
+            else ()
+        )
+        # On the records the page's queryset holds, which the rows (and the
+        # forms of list_editable) are made of.
+        for record in records:
+            record.source_count = counts.get(record.pk, 0)
+
+
 class SourcedRecordAdmin(RecordAdmin):
     """A record admin that edits the record's sources and counts them in the list."""
 
     autocomplete_fields = ["sources"]
 
-    def get_queryset(self, request):
-        # A correlated subquery, run for the 50 rows of the page only. A
-        # Count("sources") would GROUP BY every row of the table before the
-        # page is taken: 600 ms at 100,000 records.
-        links = self.model.sources.through._default_manager.filter(
-            **{self.model.sources.field.m2m_field_name(): OuterRef("pk")}
-        )
-        return super().get_queryset(request).annotate(source_count=count_of(links))
+    def get_changelist(self, request, **kwargs):
+        return SourcesCountedChangeList
 
     # Not sortable: ordering by it would count the sources of every row.
     @admin.display(description=_("sources"))
