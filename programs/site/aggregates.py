@@ -30,10 +30,10 @@ before counting, so counts made while another write commits are tagged with
 the version before it and never read again. Races between writers cost at
 worst one more counting, never a wrong number.
 
-What else a page reads whole and only an edit changes (the home page's
-figures and latest records) is kept in the cache under the version
-(``kept``), as the lists keep their parts, and made by the same refresh in
-every language. A page makes what it does not find (another process's memory
+What else a page reads whole and only an edit changes (the zone page's
+figures, the home page's whole content, rendered) is kept in the cache under
+the version (``kept``), as the lists keep their parts, and made by the same
+refresh in every language. A page makes what it does not find (another process's memory
 cache, an emptied one) and keeps it; while the cache server is failing, every
 request makes it.
 """

@@ -3,17 +3,20 @@ The home page: the zone at a glance. Per district the records on file and the
 announced figures, the latest agreements and projects, and the latest events
 of the timeline (programs/site/timeline.py).
 
-One query, the districts, however many records. The figures with the
-paragraphs they cite and the latest records are kept in the cache under the
-content version, the counts in its summary (aggregates.py): both are made
-again when an edit commits, and by the page if missing.
+Everything it shows is the same for every visitor until an edit, so its
+content is rendered once per content version and language and kept in the
+cache (``kept``, aggregates.py): made again when an edit commits, and by the
+page if missing. A page costs the content version and the layout around it.
 """
 
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
-from .aggregates import keeps, kept, summary_for
+from .aggregates import keeps, kept, summary_of
+from .cache import content_version
 from .related import latest_of_each
-from .stats import by_what_it_holds, district_bars, districts_with_counts
+from .stats import by_what_it_holds, district_bars, districts_with_counts, figures
 from .timeline import EVENT_KINDS, HOME_LENGTH, latest_events
 
 LATEST_LENGTH = 5
@@ -26,24 +29,35 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        districts = districts_with_counts(summary_for(self.request))
-        parts = kept(self.request, "figures", "latest")
-        figures = parts["figures"]
-        for district in districts:
-            district.counts = district_bars(district)
-            district.figures = [f for f in figures if f.district_id == district.pk]
-            district.on_file = sum(count.value for count in district.counts)
-        context["districts"] = sorted(districts, key=by_what_it_holds)
-        context["zone_figures"] = [f for f in figures if f.district_id is None]
-
-        groups = parts["latest"]
-        context["latest_agreements"] = groups["agreement"][:LATEST_LENGTH]
-        context["latest_projects"] = groups["project"][:LATEST_LENGTH]
-        context["timeline"] = latest_events(groups)
+        # Rendered by home_content, never from what a visitor sent.
+        context["content"] = mark_safe(kept(self.request, "home")["home"])
         return context
 
 
-@keeps("latest")
+@keeps("home")
+def home_content():
+    """Return the home page's content, rendered in the active language."""
+    # The counts of the version being kept: of the last summary this process
+    # read or made (no query), when refresh() keeps it after an edit.
+    districts = districts_with_counts(summary_of(content_version()))
+    district_figures = figures()
+    for district in districts:
+        district.counts = district_bars(district)
+        district.figures = [f for f in district_figures if f.district_id == district.pk]
+        district.on_file = sum(count.value for count in district.counts)
+    groups = latest_groups()
+    return render_to_string(
+        "includes/home_content.html",
+        {
+            "districts": sorted(districts, key=by_what_it_holds),
+            "zone_figures": [f for f in district_figures if f.district_id is None],
+            "latest_agreements": groups["agreement"][:LATEST_LENGTH],
+            "latest_projects": groups["project"][:LATEST_LENGTH],
+            "timeline": latest_events(groups),
+        },
+    )
+
+
 def latest_groups():
     """Return {kind key: latest public records} for the timeline's kinds.
 

@@ -44,7 +44,7 @@ def figures():
     """Return the published figures that the district cards show.
 
     Each with its records on file and the paragraphs it cites; kept under the
-    content version by the home and zone pages.
+    content version by the zone page, and in the home page's content.
     """
     return list(public_figures())
 

@@ -31,7 +31,6 @@ class ZoneView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         districts = zone_districts(summary_for(self.request))
-        # Kept for the home page too (stats.figures).
         figures = kept(self.request, "figures")["figures"]
         for district in districts:
             district.counts = district_bars(district)
