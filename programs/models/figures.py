@@ -40,7 +40,13 @@ class FigureQuerySet(RecordQuerySet):
 
     def counting(self, record):
         """Return the figures that ``record`` counts toward."""
-        return self.filter(_figures_counting(record))
+        condition = _figures_counting(record)
+        if condition is None:
+            # A bare none(), not this queryset's: Django compiles a query's
+            # select (here the on-record counts) before it finds that its
+            # where matches nothing, 1.6 of a demo expert's page's 7.3 ms.
+            return self.model.objects.none()
+        return self.filter(condition)
 
 
 class FigureManager(models.Manager.from_queryset(FigureQuerySet)):
@@ -260,9 +266,11 @@ def _count_matching(subject):
 
 
 def _figures_counting(record):
-    """Return a Q matching the figures that ``record`` counts toward."""
+    """Return a Q matching the figures that ``record`` counts toward, or None
+    if it counts toward none: a demo record, a record of no figure's kind, an
+    undated one."""
     if record.is_demo:
-        return Q(pk__in=[])
+        return None
     subjects = [
         subject
         for subject, target in FIGURE_TARGETS.items()
@@ -270,11 +278,11 @@ def _figures_counting(record):
         and all(getattr(record, k) == v for k, v in target.kind_filter.items())
     ]
     if not subjects:
-        return Q(pk__in=[])
+        return None
     target = FIGURE_TARGETS[subjects[0]]
     record_date = getattr(record, target.model.date_field)
     if record_date is None:
-        return Q(pk__in=[])
+        return None
     organization_id = getattr(record, f"{target.organization_field}_id")
     scope = Q(subject__in=subjects)
     scope &= Q(district__isnull=True) | Q(district_id=record.district_id)
