@@ -394,26 +394,13 @@ def import_report(result):
                 "row_number": getattr(row, "row_number", None),
                 "import_type": row.import_type,
                 "changed_columns": getattr(row, "changed_columns", []),
-                # The library's markup of each cell, its text escaped.
-                "diff": [unstyled(cell) for cell in row.diff or []],
+                # Each cell's markup (resources.cell_diff_html), its text
+                # escaped; an empty cell is None.
+                "diff": ["" if cell is None else str(cell) for cell in row.diff or []],
             }
             for row in result.valid_rows()
         ],
     }
-
-
-def unstyled(cell):
-    """Return a cell's diff markup without the colours it sets in style attributes.
-
-    The site's Content-Security-Policy allows no style attribute; ``<ins>``
-    and ``<del>`` show what changed without them.
-    """
-    if cell is None:
-        return ""
-    return INLINE_STYLE.sub(r"<\1>", str(cell))
-
-
-INLINE_STYLE = re.compile(r'<(ins|del|span) style="[^"<>]*">')
 
 
 def report_for_template(report):
@@ -421,7 +408,7 @@ def report_for_template(report):
     if not report:
         return None
     rows = [
-        # The library's markup, which escaped the cells' text when it was made.
+        # Each cell's markup (resources.cell_diff_html), escaped when made.
         {**row, "diff": [mark_safe(cell) for cell in row["diff"]]}
         for row in report["valid_rows"]
     ]

@@ -188,6 +188,18 @@ def test_preview_lists_new_changed_and_unchanged_rows_and_writes_nothing(
     assert Organization.objects.get(slug="renamed").name_en == "Old name"
 
 
+def test_the_preview_marks_what_changed_with_no_style_attribute(
+    admin_client, organizations
+):
+    """A changed cell shows what went and what came as <del> and <ins>, coloured
+    by admin.css: the Content-Security-Policy would refuse a style attribute."""
+    response = preview(admin_client, Organization, three_rows("csv"))
+    page = response.content.decode()
+    assert "<del>Old</del><ins>New</ins><span> name</span>" in page
+    assert "<ins>新机构</ins>" in page
+    assert " style=" not in page
+
+
 @pytest.mark.parametrize("file_format", FORMATS)
 def test_confirm_writes_every_row_with_history_by_the_importing_user(
     admin_client, admin_user, organizations, qingpu, file_format
