@@ -14,6 +14,7 @@ from django import template
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse, translate_url
 from django.utils import dateformat, formats
 from django.utils.html import format_html, linebreaks
@@ -38,10 +39,38 @@ def kind_plural(key):
     return BY_KEY[key].plural
 
 
-@register.simple_tag
-def record_kinds():
-    """Return every kind of public record (``programs.kinds``), in order."""
-    return KINDS
+@register.simple_tag(takes_context=True)
+def main_nav(context):
+    """Render the site's main navigation, marking the link to this page.
+
+    The same on every page of a language but for that mark, so it is rendered
+    once per process, language and marked link: its twelve reversed and
+    translated links took 0.3 ms of every page.
+    """
+    links = _nav_links(get_language(), get_script_prefix(), get_urlconf())
+    path = context["request"].path
+    current = path if any(url == path for url, _label in links) else None
+    return _rendered_nav(links, current)
+
+
+@functools.lru_cache(maxsize=16)
+def _nav_links(language, script_prefix, urlconf):
+    """Return the main navigation's ``(url, label)`` pairs in ``language``.
+
+    Keyed on all that ``reverse()`` reads, as ``_detail_url_around`` is.
+    """
+    pages = [
+        ("programs:zone", gettext("Zone")),
+        *((kind.list_url_name, kind.label) for kind in KINDS),
+        ("programs:timeline", gettext("Timeline")),
+        ("programs:stats", gettext("Statistics")),
+    ]
+    return tuple((reverse(url_name), str(label)) for url_name, label in pages)
+
+
+@functools.lru_cache(maxsize=64)
+def _rendered_nav(links, current):
+    return render_to_string("includes/nav.html", {"links": links, "current": current})
 
 
 # The link schemes a page may render whatever the database holds: a
@@ -270,4 +299,6 @@ def _forget_urls_and_dates(**kwargs):
     # As Django empties its own URL resolvers and formats on a settings change
     # (tests override the URLconf, languages and formats).
     _detail_url_around.cache_clear()
+    _nav_links.cache_clear()
+    _rendered_nav.cache_clear()
     _date_in.cache_clear()
