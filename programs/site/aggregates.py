@@ -31,11 +31,11 @@ the version before it and never read again. Races between writers cost at
 worst one more counting, never a wrong number.
 
 What else a page reads whole and only an edit changes (the zone page's
-figures, the home page's whole content, rendered) is kept in the cache under
-the version (``kept``), as the lists keep their parts, and made by the same
-refresh in every language. A page makes what it does not find (another process's memory
-cache, an emptied one) and keeps it; while the cache server is failing, every
-request makes it.
+figures, the home and statistics pages' content, rendered) is kept in the
+cache under the version (``kept``), as the lists keep their parts, and made
+by the same refresh in every language. A page makes what it does not find
+(another process's memory cache, an emptied one) and keeps it; while the
+cache server is failing, every request makes it.
 """
 
 from dataclasses import dataclass
@@ -47,6 +47,7 @@ from django.db.models import CharField, Count, F, OuterRef, Value
 from django.db.models.functions import ExtractYear
 from django.urls import get_resolver
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from ..kinds import PROGRAMME_KINDS
@@ -253,6 +254,15 @@ def summary_of(version):
     return _remember(version, summary)
 
 
+def current_summary():
+    """Return the summary of the content the database holds now.
+
+    One query for the version; none for the summary when this process has
+    just counted it (refresh() keeping the pages' parts after an edit).
+    """
+    return summary_of(content_version())
+
+
 def summary_for(request):
     """Return the summary of the content ``request`` is answered with.
 
@@ -380,6 +390,14 @@ def kept(request, *names):
         except Exception:
             CacheRest.begin()
     return parts
+
+
+def kept_html(request, name):
+    """Return registered part ``name``, HTML its maker rendered, as safe.
+
+    Only for parts made by rendering a template: never what a visitor sent.
+    """
+    return mark_safe(kept(request, name)[name])
 
 
 def keep_parts(version):

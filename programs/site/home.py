@@ -10,11 +10,9 @@ page if missing. A page costs the content version and the layout around it.
 """
 
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
-from .aggregates import keeps, kept, summary_of
-from .cache import content_version
+from .aggregates import current_summary, keeps, kept_html
 from .related import latest_of_each
 from .stats import by_what_it_holds, district_bars, districts_with_counts, figures
 from .timeline import EVENT_KINDS, HOME_LENGTH, latest_events
@@ -29,17 +27,14 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # Rendered by home_content, never from what a visitor sent.
-        context["content"] = mark_safe(kept(self.request, "home")["home"])
+        context["content"] = kept_html(self.request, "home")
         return context
 
 
 @keeps("home")
 def home_content():
     """Return the home page's content, rendered in the active language."""
-    # The counts of the version being kept: of the last summary this process
-    # read or made (no query), when refresh() keeps it after an edit.
-    districts = districts_with_counts(summary_of(content_version()))
+    districts = districts_with_counts(current_summary())
     district_figures = figures()
     for district in districts:
         district.counts = district_bars(district)

@@ -14,15 +14,13 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from ..models import District, ResearchField
 from ..models.base import active_and_other_language, in_language
-from .aggregates import FIELD_LOOKUPS, KINDS, keeps, kept, summary_of
-from .cache import content_version
+from .aggregates import FIELD_LOOKUPS, KINDS, current_summary, keeps, kept_html
 from .charts import Bar, Group, layout_chart
 from .records import public_figures
 
@@ -238,8 +236,7 @@ class StatisticsView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # Rendered by statistics_content, never from what a visitor sent.
-        context["content"] = mark_safe(kept(self.request, "statistics")["statistics"])
+        context["content"] = kept_html(self.request, "statistics")
         return context
 
 
@@ -250,9 +247,7 @@ def statistics_content():
     Kept rendered: laying out and drawing the charts, not counting, was what
     the page cost (13.8 of its 14 ms at 100,000 records).
     """
-    # The counts of the version being kept: of the last summary this process
-    # read or made (no query), when refresh() keeps it after an edit.
-    summary = summary_of(content_version())
+    summary = current_summary()
     districts = districts_with_counts(summary)
     return render_to_string(
         "includes/stats_content.html",
