@@ -7,7 +7,9 @@ looking the language up again, reversing a URL, translating a status, most
 of what the page cost to render. Here each list names its columns once, and
 ``render_rows`` writes the rows in one loop with a ``RowWriter``, which looks
 up what every row shares once per page: the language, the start and end of
-each kind's detail URL, the labels of each choice.
+each kind's detail URL, the labels of each choice. The rows are read as
+tuples (``values_list``) into ``ListedRecord``s holding just what the cells
+read, not as model objects.
 
 The HTML is the same as the template tags write (templatetags/programs.py:
 ``record_name``, ``record_link``, ``localized``, ``show_date``), byte for
@@ -18,15 +20,17 @@ screen each row becomes a card with its labels (site.css, "Facets and
 phones"): the labels must match the headings of the template's table_head.
 """
 
+import functools
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.utils.html import escape
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_noop as label
 
-from ..models.base import active_and_other_language
+from ..models.base import PublicationStatus, active_and_other_language
 from ..templatetags.programs import (
     URL_SAFE_SLUG,
     date_in_language,
@@ -42,7 +46,8 @@ class Column:
 
     ``cell(writer, record)`` returns the cell's HTML, escaped. The first
     column names the row (``<th scope="row">``). ``fields`` are the fields the
-    cell reads, for ``only()``: a page loads no other column of its records.
+    cell reads, for ``values_list()``: a page loads no other column of its
+    records.
     """
 
     heading: str  # the English message, translated per page
@@ -51,8 +56,90 @@ class Column:
 
 
 def fields_of(columns):
-    """Return the fields ``columns`` read, for the rows' ``only()``."""
+    """Return the fields ``columns`` read, for the rows' ``values_list()``."""
     return list(dict.fromkeys(field for column in columns for field in column.fields))
+
+
+def escape(text):
+    """Return ``text`` escaped for HTML, as ``django.utils.html.escape``.
+
+    Which is ``html.escape(str(text))`` behind a check for lazy arguments
+    that a page's few hundred cells paid for on every call.
+    """
+    return html.escape(str(text))
+
+
+def detail_url_name(model):
+    """Return the URL name of ``model``'s public page."""
+    return f"programs:{model._meta.model_name}-detail"
+
+
+class ListedRecord:
+    """What a list's cells read of one record, from a ``values_list`` row.
+
+    The cells read attributes, a URL and whether a related record is public:
+    model objects for them (a page's 25 rows and their related records) cost
+    a list more than the query that fills them.
+    """
+
+    def __init__(self, url_name, fields):
+        self.url_name = url_name
+        self.__dict__.update(fields)
+
+    @property
+    def is_public(self):
+        return self.publication_status == PublicationStatus.PUBLISHED
+
+    def get_absolute_url(self):
+        return reverse(self.url_name, args=[self.slug])
+
+
+class RowReader:
+    """Turns ``values_list(*fields)`` rows of a model into ``ListedRecord``s.
+
+    A related record's fields (``district__slug``, ``district__name_en``…)
+    become a ``ListedRecord`` of their own (``record.district``), or None
+    when the relation is empty.
+    """
+
+    def __init__(self, model, columns):
+        self.fields = fields_of(columns)
+        self.url_name = detail_url_name(model)
+        own, related = [], {}
+        for index, field in enumerate(self.fields):
+            relation, _, name = field.rpartition("__")
+            if relation:
+                related.setdefault(relation, []).append((name, index))
+            else:
+                own.append((field, index))
+        self.own = own
+        self.related = [
+            (
+                relation,
+                detail_url_name(model._meta.get_field(relation).related_model),
+                names,
+            )
+            for relation, names in related.items()
+        ]
+
+    def records(self, rows):
+        """Return a ``ListedRecord`` for each row, in order."""
+        records = []
+        for row in rows:
+            fields = {name: row[index] for name, index in self.own}
+            for relation, url_name, names in self.related:
+                values = {name: row[index] for name, index in names}
+                fields[relation] = (
+                    None if values["slug"] is None else ListedRecord(url_name, values)
+                )
+            records.append(ListedRecord(self.url_name, fields))
+        return records
+
+
+@functools.cache
+def reader(model, columns):
+    """Return the ``RowReader`` of ``model``'s list, made once per process."""
+    return RowReader(model, columns)
 
 
 class RowWriter:
@@ -62,7 +149,8 @@ class RowWriter:
     does.
     """
 
-    def __init__(self):
+    def __init__(self, model):
+        self.model = model
         self.language = get_language()
         (self.suffix, self.tag), (self.other_suffix, self.other_tag) = (
             active_and_other_language()
@@ -85,7 +173,7 @@ class RowWriter:
 
     def url(self, record):
         """Return ``record.get_absolute_url()``."""
-        url_name = f"programs:{record._meta.model_name}-detail"
+        url_name = record.url_name
         if not URL_SAFE_SLUG.fullmatch(record.slug):
             return record.get_absolute_url()
         if url_name not in self.urls:
@@ -118,17 +206,23 @@ class RowWriter:
 
     def display(self, record, field):
         """As ``record.get_<field>_display()``, escaped."""
-        key = (type(record), field)
-        if key not in self.choices:
-            choices = record._meta.get_field(field).flatchoices
-            self.choices[key] = {value: escape(str(text)) for value, text in choices}
+        if field not in self.choices:
+            choices = self.model._meta.get_field(field).flatchoices
+            self.choices[field] = {value: escape(text) for value, text in choices}
         value = getattr(record, field)
-        return self.choices[key].get(value, escape(value))
+        return self.choices[field].get(value, escape(value))
 
 
-def render_rows(records, columns):
-    """Return the ``<tr>`` rows of ``records``, one cell per column, as HTML."""
-    writer = RowWriter()
+def read_rows(model, rows, columns):
+    """Return ``rows``, ``values_list(*fields_of(columns))`` of ``model``, as
+    ``ListedRecord``s."""
+    return reader(model, columns).records(rows)
+
+
+def render_rows(model, records, columns):
+    """Return the ``<tr>`` rows of ``records`` (``ListedRecord``s of ``model``),
+    one cell per column, as HTML."""
+    writer = RowWriter(model)
     cells = []
     for index, column in enumerate(columns):
         tag = 'th scope="row"' if index == 0 else "td"
