@@ -49,7 +49,18 @@ def test_postgresql_timeouts_follow_the_environment_and_keep_url_options():
         "sslmode": "require",
         "connect_timeout": 2,
         "options": "-c statement_timeout=1500 -c lock_timeout=700 -c search_path=x",
+        "server_side_binding": True,
+        "prepare_threshold": 5,
     }
+
+
+def test_prepared_statements_can_be_turned_off_for_a_transaction_pooler():
+    """Server-side binding and prepared statements are on unless turned off."""
+    options = database_options(
+        DATABASE_URL="postgres://app@db/app", DJANGO_DB_PREPARED_STATEMENTS="0"
+    )
+    assert "server_side_binding" not in options
+    assert "prepare_threshold" not in options
 
 
 def test_sqlite_gets_no_postgresql_options():

@@ -34,7 +34,10 @@ def years_through_index(queryset, field_name, order="ASC"):
     sql, params = rows.values(field_name).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT year FROM generate_series(%s, %s) AS year WHERE EXISTS ("
+            # Typed: with parameters bound on the server (settings.py),
+            # PostgreSQL would not know which generate_series is meant.
+            f"SELECT year FROM generate_series(%s::integer, %s::integer) AS year"
+            f" WHERE EXISTS ("
             f"SELECT 1 FROM ({sql}) AS dated WHERE dated.{column} "
             f">= make_date(year, 1, 1) AND dated.{column} < make_date(year + 1, 1, 1))"
             f" ORDER BY year {'ASC' if order == 'ASC' else 'DESC'}",
