@@ -206,3 +206,33 @@ def test_rows_read_no_column_they_did_not_load(
     with django_assert_num_queries(2):
         response = client.get(url)
     assert "<tr>\n" in response.text
+
+
+# The column header as the list templates included it before the sort_header
+# tag: the reference its HTML must equal byte for byte.
+REFERENCE_SORT_HEADER = """{% load i18n %}{% with current=request.GET.sort descending="-"|add:field %}<th scope="col"{% if current == field %} aria-sort="ascending"{% elif current == descending %} aria-sort="descending"{% endif %}>
+  <a href="{% if current == field %}{% querystring sort=descending page=None %}{% else %}{% querystring sort=field page=None %}{% endif %}">{{ label }}{% if current == field %} <span aria-hidden="true">▲</span>{% elif current == descending %} <span aria-hidden="true">▼</span>{% endif %}</a>
+</th>{% endwith %}
+"""  # noqa: E501
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "sort=name_en",
+        "sort=-name_en",
+        "sort=appointed_on&page=3",
+        "q=a+%26+b&district=qingpu&district=wujiang&sort=-name_en&page=2",
+        "sort=name_en&sort=-name_en",
+    ],
+)
+def test_sort_header_is_the_included_templates_html(rf, query):
+    """The tag writes what includes/sort_header.html wrote, whatever the filters."""
+    request = rf.get("/experts/?" + query)
+    reference = engines["django"].from_string(REFERENCE_SORT_HEADER)
+    tag = engines["django"].from_string(
+        '{% load programs %}{% sort_header "name_en" label %}'
+    )
+    context = {"label": "Name <&>", "field": "name_en"}
+    assert tag.render(context, request) == reference.render(context, request)
