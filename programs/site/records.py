@@ -182,7 +182,9 @@ class PublicListView(AnnouncedFiguresMixin, ExportMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["heading"] = capfirst(self.model._meta.verbose_name_plural)
+        # Translated once: as a lazy string, each of the page's five uses
+        # would translate it again.
+        context["heading"] = str(capfirst(self.model._meta.verbose_name_plural))
         parts = self.kept_parts(context["paginator"].count)
         context["filter_form"] = mark_safe(parts.filter_form)
         context["form_errors"] = parts.form_errors
@@ -274,7 +276,7 @@ class PublicDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["kind"] = capfirst(self.model._meta.verbose_name)
+        context["kind"] = str(capfirst(self.model._meta.verbose_name))
         context["figures"] = self.get_figures()
         return context
 
