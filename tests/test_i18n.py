@@ -129,3 +129,30 @@ def test_figures_and_place_names_read_naturally_in_chinese(client):
     chinese = client.get("/zh-hans/").text
     assert "浙江省嘉兴市" in chinese
     assert "已公布 <strong>超过 40</strong>，已收录 <strong>0</strong>" in chinese
+
+
+def test_the_layouts_fixed_parts_follow_the_language(client):
+    """What {% once_per_language %} renders once is rendered per language,
+    and a page's own values around it stay its own."""
+    english = client.get("/projects/").text
+    chinese = client.get("/zh-hans/projects/").text
+    again = client.get("/projects/?q=solar").text
+    assert 'href="/sources/"' in english and 'href="/zh-hans/sources/"' in chinese
+    assert "Skip to content" in english and "Skip to content" not in chinese
+    assert 'href="/zh-hans/projects/?q=solar"' in again
+
+
+def test_the_layouts_fixed_parts_follow_a_changed_urlconf(settings):
+    """Rendered once per language and URLconf: a test's own URLconf, or a
+    change of settings, gets them anew."""
+    from django.template import engines
+
+    template = engines["django"].from_string(
+        "{% load programs %}{% once_per_language %}"
+        "{% url 'programs:home' %}{% end_once_per_language %}"
+    )
+    with translation.override("zh-hans"):
+        assert template.render({}) == "/zh-hans/"
+    assert template.render({}) == "/"
+    settings.LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+    assert template.render({}) == "/"

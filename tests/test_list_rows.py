@@ -236,3 +236,17 @@ def test_sort_header_is_the_included_templates_html(rf, query):
     )
     context = {"label": "Name <&>", "field": "name_en"}
     assert tag.render(context, request) == reference.render(context, request)
+
+
+def test_a_list_with_no_filter_and_its_parts_kept_makes_no_filterset(client, settings):
+    """Page after page of an unfiltered list skips the FilterSet; a sort or a
+    filter, or parts not yet made, goes through it."""
+    settings.PAGE_CACHE_SECONDS = 0
+    for _ in range(30):
+        f.make_expert()
+    url = reverse("programs:expert-list")
+    cache.clear()
+    assert client.get(url).context["filter"] is not None  # makes the parts
+    assert client.get(url).context["filter"] is None
+    assert client.get(url, {"page": "2"}).context["filter"] is None
+    assert client.get(url, {"sort": "-name_en"}).context["filter"] is not None

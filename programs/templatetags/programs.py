@@ -9,6 +9,7 @@ per URL name, not per row) and how a date is written.
 import datetime
 import functools
 import re
+import weakref
 
 from django import template
 from django.conf import settings
@@ -97,18 +98,22 @@ def once_per_language(parser, token):
 class OncePerLanguageNode(template.Node):
     def __init__(self, nodelist):
         self.nodelist = nodelist
+        # Kept on the node, which lives as long as its template: a template
+        # parsed anew (a test's, or one reloaded in development) starts empty.
+        self.rendered = {}
+        _ONCE_NODES.add(self)
 
     def render(self, context):
         # Keyed on all that reverse() reads, as _detail_url_around is.
-        key = (self, get_language(), get_script_prefix(), get_urlconf())
-        html = _RENDERED_ONCE.get(key)
+        key = (get_language(), get_script_prefix(), get_urlconf())
+        html = self.rendered.get(key)
         if html is None:
-            html = _RENDERED_ONCE[key] = self.nodelist.render(context)
+            html = self.rendered[key] = self.nodelist.render(context)
         return html
 
 
-# A few entries per node: one per language (and per URLconf in tests).
-_RENDERED_ONCE = {}
+# Emptied when settings change, as the memories below.
+_ONCE_NODES = weakref.WeakSet()
 
 
 @functools.lru_cache(maxsize=16)
@@ -374,7 +379,8 @@ def _forget_urls_and_dates(**kwargs):
     # (tests override the URLconf, languages and formats).
     _detail_url_around.cache_clear()
     _path_in.cache_clear()
-    _RENDERED_ONCE.clear()
+    for node in _ONCE_NODES:
+        node.rendered.clear()
     _nav_links.cache_clear()
     _rendered_nav.cache_clear()
     _date_in.cache_clear()
