@@ -7,6 +7,8 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import translation
 
+from programs.site import local_copies
+
 from .factories import make_district
 
 
@@ -93,8 +95,10 @@ def _page_cache_on_and_empty(settings):
     }
     settings.PAGE_CACHE_SECONDS = 600
     cache.clear()
+    local_copies.forget()
     yield
     cache.clear()
+    local_copies.forget()
 
 
 @pytest.fixture

@@ -21,8 +21,10 @@ from django.urls import reverse
 
 from programs.models import ContentVersion, Project, PublicationStatus, Source
 from programs.site import cache as page_cache
+from programs.site import local_copies
 
 from . import factories as f
+from .budgets import CACHE_CHECK
 from .test_settings import PRODUCTION_ENV, run_manage
 
 pytestmark = pytest.mark.django_db
@@ -560,3 +562,39 @@ def test_redis_shares_pages_and_their_invalidation_between_servers(
     response = client.get(PROJECTS)
     assert status_of(response) == "miss"
     assert "Renamed elsewhere" in response.text
+
+
+def test_each_process_keeps_copies_of_what_it_read_under_a_version(
+    client, redis_cache, settings, django_assert_num_queries
+):
+    """A list's kept parts are read from Redis once per process and version:
+    with them gone from Redis, the page still costs only the version and its
+    rows. An edit is a new version, whose parts are made anew."""
+    import redis
+
+    settings.PAGE_CACHE_SECONDS = 0
+    for _ in range(3):
+        f.make_expert()
+    url = reverse("programs:expert-list")
+    assert "3 matches" in client.get(url).text  # makes and keeps the parts
+    server = redis.Redis.from_url(REDIS_URL)
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    assert [server.delete(key) for key in server.scan_iter(f"{prefix}:*")]
+    with django_assert_num_queries(CACHE_CHECK + 1):
+        assert "3 matches" in client.get(url).text
+    f.make_expert()
+    assert "4 matches" in client.get(url).text
+
+
+def test_copies_are_bounded_and_only_of_another_servers_cache(monkeypatch):
+    """A cache in this process's memory is read as it is; copies of another
+    server's are dropped when there are too many."""
+    assert local_copies.in_this_process()  # the tests' cache
+    monkeypatch.setattr(local_copies, "in_this_process", lambda: False)
+    monkeypatch.setattr(local_copies, "MOST_COPIES", 3)
+    local_copies.set_many({"v1:a": 1, "v1:b": 2}, 60)
+    caches["default"].clear()
+    assert local_copies.get_many(["v1:a", "v1:b", "v1:c"]) == {"v1:a": 1, "v1:b": 2}
+    local_copies.set_many({"v2:a": 3, "v2:b": 4}, 60)
+    caches["default"].clear()
+    assert local_copies.get_many(["v1:a", "v2:a"]) == {"v2:a": 3}

@@ -14,7 +14,7 @@ from django.utils import translation
 
 from programs.kinds import KINDS
 from programs.models import District, Expert, PublicationStatus, Source
-from programs.site import facets, list_parts, list_rows
+from programs.site import facets, list_parts, list_rows, local_copies
 from programs.site.related import RecordLink
 from programs.templatetags.programs import record_url
 
@@ -173,7 +173,7 @@ def test_a_failing_cache_still_makes_the_page(client, settings, monkeypatch, cap
     f.make_expert(district=f.make_district(slug="qingpu", name_en="Qingpu"))
     hanging = mock.Mock()
     hanging.get_many.side_effect = ConnectionError("no answer in time")
-    monkeypatch.setattr(list_parts, "cache", hanging)
+    monkeypatch.setattr(local_copies, "cache", hanging)
     monkeypatch.setattr(facets.CacheRest, "until", 0.0)
     html = client.get(reverse("programs:expert-list")).text
     assert "1 match<" in html and "Qingpu (1)" in html

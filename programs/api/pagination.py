@@ -11,12 +11,12 @@ counted without it.
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import InvalidPage
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.utils.urls import replace_query_param
 
+from ..site import local_copies
 from ..site.facets import FACET_CACHE_SECONDS, CacheRest
 
 # A client may ask for larger pages than the site's, up to this.
@@ -98,14 +98,14 @@ def kept_count(records, query, version):
         return records.count()
     key = count_key(records, query, version)
     try:
-        found = cache.get(key)
+        found = local_copies.get_many([key]).get(key)
     except Exception:
         CacheRest.begin()
         return records.count()
     if found is None:
         found = records.count()
         try:
-            cache.set(key, found, FACET_CACHE_SECONDS)
+            local_copies.set_many({key: found}, FACET_CACHE_SECONDS)
         except Exception:
             CacheRest.begin()
     return found

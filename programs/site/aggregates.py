@@ -41,7 +41,6 @@ cache server is failing, every request makes it.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import CharField, Count, F, OuterRef, Value
 from django.db.models.functions import ExtractYear
@@ -52,6 +51,7 @@ from django.utils.translation import get_language
 
 from ..kinds import PROGRAMME_KINDS
 from ..models import ContentSummary, District, count_of
+from . import local_copies
 from .cache import content_changed, content_version
 from .facets import CacheRest
 
@@ -375,7 +375,7 @@ def kept(request, *names):
         version = request.content_version = content_version()
     keys = {name: _part_key(version, name) for name in names}
     try:
-        found = cache.get_many(keys.values())
+        found = local_copies.get_many(keys.values())
     except Exception:
         CacheRest.begin()
         found = {}
@@ -384,7 +384,7 @@ def kept(request, *names):
     parts.update(missing)
     if missing and not CacheRest.is_on():
         try:
-            cache.set_many(
+            local_copies.set_many(
                 {keys[name]: part for name, part in missing.items()}, KEPT_SECONDS
             )
         except Exception:
@@ -411,7 +411,7 @@ def keep_parts(version):
         with translation.override(language):
             parts = {_part_key(version, name): make() for name, make in PARTS.items()}
             try:
-                cache.set_many(parts, KEPT_SECONDS)
+                local_copies.set_many(parts, KEPT_SECONDS)
             except Exception:
                 CacheRest.begin()
                 return

@@ -11,7 +11,8 @@ under the version, an edit makes every key new, so nothing is served stale.
 The parts of every list with no filter set are made again when the edit
 commits (``keep_unfiltered_lists`` in records.py, run by aggregates.refresh),
 so the first visitor after an edit finds them; a filtered list makes its own
-on its first request.
+on its first request. Each process keeps copies of what it read
+(local_copies.py).
 
 What is kept for one page, ``ListParts``, is keyed on the language (the form
 and the figures are translated), the kind and the query string without the
@@ -27,9 +28,9 @@ there were no cache.
 import hashlib
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.utils.translation import get_language
 
+from . import local_copies
 from .cache import content_version
 from .facets import CacheRest
 
@@ -98,7 +99,7 @@ class KeptParts:
             "districts": districts_key(self.version),
         }
         try:
-            found = cache.get_many(self.keys.values())
+            found = local_copies.get_many(self.keys.values())
         except Exception:
             CacheRest.begin()
             self.version = None
@@ -116,7 +117,7 @@ class KeptParts:
         if self.version is None or name in self.found:
             return
         try:
-            cache.set(self.keys[name], value, LIST_PARTS_SECONDS)
+            local_copies.set_many({self.keys[name]: value}, LIST_PARTS_SECONDS)
         except Exception:
             CacheRest.begin()
             self.version = None
