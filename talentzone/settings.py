@@ -88,6 +88,8 @@ MIDDLEWARE = [
     # The admin in each staff member's language, not the address's (which is
     # English for every address without /zh-hans/).
     "programs.staff.language.AdminLanguageMiddleware",
+    # The admin's queries planned for their own values (not prepared).
+    "programs.staff.planning.AdminQueriesUnpreparedMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -183,8 +185,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # them (0.4 of 0.6 ms at 100,000 experts). With parameters bound on the
     # server, psycopg prepares a query on a connection the fifth time it
     # runs there; connections persist (conn_max_age), so the plans do too.
-    # Off for a pooler in transaction mode (PgBouncer before 1.21), which
-    # cannot keep a prepared statement on one connection: docs/deploy.md.
+    # Not for the admin's varied filters (programs/staff/planning.py). Off
+    # for a pooler in transaction mode (PgBouncer before 1.21), which cannot
+    # keep a prepared statement on one connection: docs/deploy.md.
     if env_bool("DJANGO_DB_PREPARED_STATEMENTS", True):
         database_options.setdefault("server_side_binding", True)
         database_options.setdefault("prepare_threshold", 5)

@@ -10,12 +10,14 @@ import importlib
 import pytest
 from django.db import connection
 from django.db.models import Q
+from django.urls import reverse
 
 from programs.api.filters import FigureFilterSet
 from programs.kinds import KINDS
 from programs.models import Project
 from programs.site import filters
 from programs.site.cjk import indexed_fields
+from programs.staff.planning import AdminQueriesUnpreparedMiddleware
 
 from . import factories as f
 
@@ -184,3 +186,21 @@ def test_the_pair_function_lists_adjacent_chinese_characters():
         pairs, none = cursor.fetchone()
     assert sorted(pairs) == sorted(["青浦", "浦区", "光伏"])
     assert none == []
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_the_admin_prepares_no_statement_and_the_site_does(admin_client, rf):
+    """Public pages run on prepared statements; the admin's requests, whose
+    filters vary, are planned for their values (programs/staff/planning.py),
+    and leave the connection as they found it."""
+    thresholds = []
+    middleware = AdminQueriesUnpreparedMiddleware(
+        lambda request: thresholds.append(connection.connection.prepare_threshold)
+    )
+    middleware(rf.get(reverse("admin:index")))
+    middleware(rf.get("/projects/"))
+    assert thresholds == [None, 5]
+    response = admin_client.get(reverse("admin:programs_project_changelist"))
+    assert response.status_code == 200
+    assert connection.connection.prepare_threshold == 5
