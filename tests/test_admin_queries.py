@@ -310,3 +310,20 @@ def test_search_finds_an_agreement_by_a_partys_name(admin_client):
     response = admin_client.get(admin_url(Agreement, "changelist"), {"q": "suzhou"})
 
     assert shown_pks(response) == {signed.pk}
+
+
+def test_a_changelist_sorts_keys_and_reads_its_page_by_them(admin_user):
+    """The page is the same rows, in the same order, as the sorted queryset's
+    slice, read in one query that sorts only the keys."""
+    districts = [make_district(name_en=name) for name in ("Wujiang", "Jiashan")]
+    for n in range(60):
+        make_expert(name_en=f"Expert {n:02}", district=districts[n % 2])
+    request = RequestFactory().get(admin_url(Expert, "changelist"), {"p": "2"})
+    request.user = admin_user
+    with CaptureQueriesContext(connection) as queries:
+        changelist = admin.site._registry[Expert].get_changelist_instance(request)
+        shown = [expert.pk for expert in changelist.result_list]
+    expected = [expert.pk for expert in changelist.queryset[50:100]]
+    assert shown == expected and len(shown) == 10
+    page_queries = [query for query in queries if " IN (SELECT " in query["sql"]]
+    assert len(page_queries) == 1
