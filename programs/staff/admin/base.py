@@ -25,6 +25,7 @@ from .locking import LockedEditAdmin, versioned_changelist_formset, versioned_fo
 from .publishing import PublishingAdmin
 from .scoping import DistrictScopedAdmin
 from .search import indexed_search
+from .widgets import RowSelect
 
 
 class UnixNewlinesField(forms.CharField):
@@ -300,6 +301,16 @@ class RecordAdmin(
 
     def get_changelist(self, request, **kwargs):
         return RecordChangeList
+
+    def get_changelist_form(self, request, **kwargs):
+        # Each row's choices written without templates (widgets.py).
+        rows_select = {
+            name: RowSelect
+            for name in self.list_editable
+            if self.model._meta.get_field(name).choices
+        }
+        kwargs["widgets"] = {**rows_select, **kwargs.get("widgets", {})}
+        return super().get_changelist_form(request, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):
         # Searched a table at a time, through its indexes (admin/search.py),
