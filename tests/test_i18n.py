@@ -156,3 +156,10 @@ def test_the_layouts_fixed_parts_follow_a_changed_urlconf(settings):
     assert template.render({}) == "/"
     settings.LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
     assert template.render({}) == "/"
+
+
+def test_sort_choices_are_translated_both_ways(client):
+    """Descending orders are labelled in Chinese too (django-filter itself
+    translates them for zh_CN only)."""
+    html = client.get("/zh-hans/projects/").text
+    assert "名称（降序）" in html and "(descending)" not in html

@@ -191,6 +191,10 @@ class NameOrderingFilter(django_filters.OrderingFilter):
     English order for every client.
     """
 
+    # django-filter's own message, which it translates for zh_CN only: ours
+    # reaches zh-hans pages.
+    descending_fmt = _("%s (descending)")
+
     def filter(self, qs, value):
         ordered = super().filter(qs, value)
         if ordered is qs:

@@ -37,9 +37,9 @@ from .facets import CacheRest
 # Kept under the content version, so an edit makes them unreachable; a day
 # bounds what the cache holds of versions gone by.
 LIST_PARTS_SECONDS = 24 * 60 * 60
-# Changed with ListParts' fields, so that a new release never reads a cached
-# ListParts of another shape.
-KEY_PREFIX = "list-parts-1"
+# Changed with ListParts' fields or what renders them, so that a new release
+# never reads kept parts of another shape or wording.
+KEY_PREFIX = "list-parts-2"
 
 
 @dataclass(frozen=True)
