@@ -10,6 +10,8 @@ form validation, so the page can say what is wrong instead of failing.
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
@@ -191,10 +193,6 @@ class NameOrderingFilter(django_filters.OrderingFilter):
     English order for every client.
     """
 
-    # django-filter's own message, which it translates for zh_CN only: ours
-    # reaches zh-hans pages.
-    descending_fmt = _("%s (descending)")
-
     def filter(self, qs, value):
         ordered = super().filter(qs, value)
         if ordered is qs:
@@ -204,12 +202,23 @@ class NameOrderingFilter(django_filters.OrderingFilter):
         return ordered.order_by(*terms)
 
 
+def _descending(label):
+    return gettext("%s (descending)") % label
+
+
+# Translated when shown, as the labels are: django-filter writes its own at
+# import, in English, and translates it for zh_CN only.
+descending = lazy(_descending, str)
+
+
 def sort_filter(*fields):
     """Sort by the given (field, label) pairs; "-field" sorts descending."""
+    labels = dict(fields)
+    labels.update((f"-{field}", descending(label)) for field, label in fields)
     return NameOrderingFilter(
         label=_("Sort by"),
         fields={field: field for field, _label in fields},
-        field_labels=dict(fields),
+        field_labels=labels,
         empty_label=_("Default order"),
     )
 
