@@ -303,14 +303,16 @@ class RecordAdmin(
         return RecordChangeList
 
     def get_changelist_form(self, request, **kwargs):
-        # Each row's choices written without templates (widgets.py).
+        # Each row's choices written without templates (widgets.py), and
+        # checked against the row's version as every record form is.
         rows_select = {
             name: RowSelect
             for name in self.list_editable
             if self.model._meta.get_field(name).choices
         }
         kwargs["widgets"] = {**rows_select, **kwargs.get("widgets", {})}
-        return super().get_changelist_form(request, **kwargs)
+        form = super().get_changelist_form(request, **kwargs)
+        return versioned_form(form, check_unchanged=False)
 
     def get_search_results(self, request, queryset, search_term):
         # Searched a table at a time, through its indexes (admin/search.py),

@@ -259,9 +259,9 @@ class LockedEditAdmin:
 
     Every form that changes a record carries the version it was opened at;
     see the module's docstring for how the check holds under concurrency.
-    RecordAdmin puts ``versioned_form()`` on its change form,
-    ``versioned_changelist_formset()`` on its list, and runs a revert in one
-    transaction, as the change view does.
+    RecordAdmin puts ``versioned_form()`` on its change form and on each row
+    of its list, ``versioned_changelist_formset()`` on the list, and runs a
+    revert in one transaction, as the change view does.
     """
 
     def fieldsets_with_version(self, request, obj, fieldsets):
@@ -295,10 +295,6 @@ class LockedEditAdmin:
             if issubclass(inline.model, Record):
                 formset = versioned_formset(formset)
             yield formset, inline
-
-    def get_changelist_form(self, request, **kwargs):
-        form = super().get_changelist_form(request, **kwargs)
-        return versioned_form(form, check_unchanged=False)
 
     def changelist_view(self, request, extra_context=None):
         if not (request.method == "POST" and "_save" in request.POST):
