@@ -103,7 +103,7 @@ format: install
 # Refresh the Chinese catalogue after changing strings, translate the new
 # entries in programs/locale/zh_Hans/LC_MESSAGES/django.po, then run again.
 messages: install
-	$(DEV_ENV) $(BIN)/python manage.py makemessages --locale zh_Hans --no-location --no-obsolete --ignore .venv --ignore tests --ignore docs
+	$(DEV_ENV) $(BIN)/python manage.py makemessages --locale zh_Hans --no-location --no-obsolete --ignore .venv --ignore tests --ignore docs --ignore reliability --ignore benchmarks --ignore var --ignore staticfiles
 	$(DEV_ENV) $(BIN)/python manage.py compilemessages --locale zh_Hans --ignore .venv
 
 # Screenshots of the seeded site in both languages, into docs/screenshots/.
