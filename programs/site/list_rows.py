@@ -30,6 +30,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_noop as label
 
+from ..kinds import kind_of
 from ..models.base import PublicationStatus, active_and_other_language
 from ..templatetags.programs import (
     URL_SAFE_SLUG,
@@ -69,11 +70,6 @@ def escape(text):
     return html.escape(str(text))
 
 
-def detail_url_name(model):
-    """Return the URL name of ``model``'s public page."""
-    return f"programs:{model._meta.model_name}-detail"
-
-
 class ListedRecord:
     """What a list's cells read of one record, from a ``values_list`` row.
 
@@ -104,7 +100,7 @@ class RowReader:
 
     def __init__(self, model, columns):
         self.fields = fields_of(columns)
-        self.url_name = detail_url_name(model)
+        self.url_name = kind_of(model).detail_url_name
         own, related = [], {}
         for index, field in enumerate(self.fields):
             relation, _, name = field.rpartition("__")
@@ -116,7 +112,7 @@ class RowReader:
         self.related = [
             (
                 relation,
-                detail_url_name(model._meta.get_field(relation).related_model),
+                kind_of(model._meta.get_field(relation).related_model).detail_url_name,
                 names,
             )
             for relation, names in related.items()
