@@ -428,7 +428,8 @@ def test_the_data_costs_no_query_beyond_the_view(django_assert_num_queries, kind
     record = three_of_each()[kind.key]
     view = getattr(records, f"{kind.model.__name__}DetailView")()
     request = RequestFactory().get(record.get_absolute_url())
-    fetched = view.get_queryset().get(pk=record.pk)
+    view.setup(request, slug=record.slug)
+    fetched = view.get_object()
 
     with django_assert_num_queries(0):
         document = linked_data(fetched, request)

@@ -67,9 +67,7 @@ class PreviewMixin:
     def get_queryset(self):
         # PublicDetailView's queryset without .public(), so that the page costs
         # the same queries. Its prefetches stay public-only, as they must.
-        return self.model.objects.select_related(*self.select_related).prefetch_related(
-            *self.prefetch_related
-        )
+        return self.model.objects.select_related(*self.select_related)
 
     def get(self, request, *args, **kwargs):
         # A published record is sent to its public page rather than shown

@@ -13,7 +13,7 @@ import functools
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, Q
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 from django.urls import resolve, reverse
 from django.utils.safestring import mark_safe
@@ -21,6 +21,7 @@ from django.utils.text import capfirst
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
+from ..compiled_queries import CompiledQuery, RelatedRead
 from ..kinds import KINDS
 from ..models import (
     Agreement,
@@ -262,17 +263,29 @@ def keep_unfiltered_lists(version):
 
 
 class PublicDetailView(DetailView):
-    """A published record with the related records and figures its page shows."""
+    """A published record with the related records and figures its page shows.
+
+    The record and each of its ``prefetch_related`` are read by SQL compiled
+    once per process (programs/compiled_queries.py): every record of a kind
+    asks the same questions, and compiling them cost more than running them.
+    """
 
     select_related = ()
     prefetch_related = (PUBLIC_SOURCES, PUBLIC_EVIDENCE)
 
     def get_queryset(self):
-        return (
-            self.model.objects.public()
-            .select_related(*self.select_related)
-            .prefetch_related(*self.prefetch_related)
-        )
+        # The record alone: get_object reads its prefetch_related apart.
+        return self.model.objects.public().select_related(*self.select_related)
+
+    def get_object(self, queryset=None):
+        reads = detail_reads(type(self))
+        found = reads.record(self.kwargs[self.slug_url_kwarg])
+        if not found:
+            raise Http404(f"No {self.model._meta.verbose_name} has that slug.")
+        record = found[0]
+        for related in reads.related:
+            related.attach(record)
+        return record
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -283,6 +296,30 @@ class PublicDetailView(DetailView):
     def get_figures(self):
         """Return the announced figures this record counts toward."""
         return public_figures().counting(self.object)
+
+
+class DetailReads:
+    """A detail view's record by its slug and its related records, compiled."""
+
+    def __init__(self, view_class):
+        view = view_class()
+        self.record = CompiledQuery(
+            lambda slug: view.get_queryset().filter(**{view.slug_field: slug}),
+            key_type=str,
+        )
+        self.related = [
+            RelatedRead(view_class.model, prefetch)
+            for prefetch in view_class.prefetch_related
+        ]
+
+
+@functools.cache
+def detail_reads(view_class):
+    """Return ``view_class``'s DetailReads, made once per process.
+
+    Its get_queryset must not depend on the request: it is called without one.
+    """
+    return DetailReads(view_class)
 
 
 class RelatedRecordsMixin:

@@ -1,0 +1,162 @@
+"""
+Queries compiled to SQL once per process, then run with a new key each time.
+
+A record's page asks the same few questions of every record of its kind: the
+record by its slug, then its sources, fields and so on by its key. Django
+compiles a queryset to SQL each time it runs it, and for these small queries
+compiling cost more than running: 0.5 to 0.9 ms each, against 0.3 ms for the
+round trip, in a demo expert's page of 9 ms (PostgreSQL, 100,000 records).
+
+A ``CompiledQuery`` compiles its queryset once per process and database, for
+a placeholder key, and runs that SQL with the real key in the placeholder's
+place. Its rows become model instances as Django's own ``ModelIterable``
+makes them: the database's converters, ``Model.from_db``, then the
+``select_related`` records. ``RelatedRead`` does the same for one
+``Prefetch`` of a single record.
+
+The compiled SQL must depend on nothing but the key: not on the request, the
+language or the time. The queries here filter on stored values only.
+"""
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models.query import get_related_populators
+
+# Keys that find where in the compiled parameters the key goes, compared by
+# value: a field's lookup may copy them (str(), int()). The number is within
+# every integer column's range, as Django compiles a key out of its column's
+# range to a query with no SQL at all.
+PLACEHOLDERS = {int: 2_147_483_000, str: "\x1fcompiled-query-key\x1f"}
+
+
+class CompiledQuery:
+    """The rows of ``build(key)``, a queryset of model instances, for any key.
+
+    ``key_type`` is the key's Python type (``int`` for a primary key, ``str``
+    for a slug); ``build`` must use the key in exactly one place.
+    """
+
+    def __init__(self, build, key_type):
+        self.build = build
+        self.placeholder = PLACEHOLDERS[key_type]
+        self._compiled = {}  # database alias -> _Compiled
+
+    def __call__(self, key, using=DEFAULT_DB_ALIAS):
+        """Return the list of records the query finds for ``key``."""
+        compiled = self._compiled.get(using)
+        if compiled is None:
+            # Two threads may both compile on their first request: the same
+            # SQL, so whichever is kept is right.
+            compiled = self._compiled[using] = _Compiled(
+                self.build(self.placeholder), self.placeholder, using
+            )
+        return compiled.run(key)
+
+
+class _Compiled:
+    """One query's SQL for one database, and how to make records of its rows."""
+
+    def __init__(self, queryset, placeholder, using):
+        compiler = queryset.query.get_compiler(using=using)
+        # as_sql() also fills select, klass_info and annotation_col_map.
+        self.sql, params = compiler.as_sql()
+        self.params = list(params)
+        positions = [
+            position
+            for position, value in enumerate(self.params)
+            if value == placeholder
+        ]
+        if len(positions) != 1:
+            raise ValueError(
+                f"The key must stand once in the query's parameters, not "
+                f"{len(positions)} times: {self.sql}"
+            )
+        self.key_position = positions[0]
+        # Its records only, and their select_related ones: the records a
+        # related manager would point back at are RelatedRead's to set.
+        if queryset._prefetch_related_lookups:
+            raise ValueError(
+                "A compiled query does not prefetch: read each relation with "
+                "its own RelatedRead."
+            )
+        select, klass_info = compiler.select, compiler.klass_info
+        self.using = using
+        self.model = klass_info["model"]
+        fields = klass_info["select_fields"]
+        self.start, self.end = fields[0], fields[-1] + 1
+        self.attnames = [
+            column[0].target.attname for column in select[self.start : self.end]
+        ]
+        self.related_populators = get_related_populators(klass_info, select, using)
+        self.annotations = list(compiler.annotation_col_map.items())
+        self.converters = list(
+            compiler.get_converters(
+                [column[0] for column in select[: compiler.col_count]]
+            ).items()
+        )
+
+    def run(self, key):
+        params = self.params.copy()
+        params[self.key_position] = key
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        return [self.record(row, connection) for row in rows]
+
+    def record(self, row, connection):
+        if self.converters:
+            row = list(row)
+            for position, (converters, expression) in self.converters:
+                value = row[position]
+                for converter in converters:
+                    value = converter(value, expression, connection)
+                row[position] = value
+        record = self.model.from_db(
+            self.using, self.attnames, row[self.start : self.end]
+        )
+        for populator in self.related_populators:
+            populator.populate(row, record)
+        for name, position in self.annotations:
+            setattr(record, name, row[position])
+        return record
+
+
+class RelatedRead:
+    """One ``Prefetch`` of ``model``'s records, compiled, for one record at a time.
+
+    ``attach(record)`` leaves ``record`` as ``prefetch_related`` would: its
+    related manager's ``.all()`` answers from the records read, with no query.
+    """
+
+    def __init__(self, model, prefetch):
+        if "__" in prefetch.prefetch_through or prefetch.queryset is None:
+            raise ValueError(
+                f"Only one level with a queryset: {prefetch.prefetch_through}"
+            )
+        self.name = prefetch.prefetch_to
+        self.queryset = prefetch.queryset
+        relation = model._meta.get_field(prefetch.prefetch_through)
+        # A reverse foreign key's rows point back at the record: set, as
+        # prefetch_related sets it, so that reading it costs no query.
+        reverse_foreign_key = relation.auto_created and relation.one_to_many
+        self.back_to_record = relation.field.name if reverse_foreign_key else None
+        self.query = CompiledQuery(
+            # The filter the record's related manager applies, as Django's
+            # prefetch applies it to a Prefetch's queryset.
+            lambda key: getattr(model(pk=key), self.name)._apply_rel_filters(
+                prefetch.queryset
+            ),
+            key_type=int,
+        )
+
+    def attach(self, record):
+        related = self.query(record.pk, using=record._state.db)
+        if self.back_to_record:
+            for row in related:
+                setattr(row, self.back_to_record, record)
+        # What prefetch_related keeps: the records as a done queryset, whose
+        # filters are the manager's, as Django's own.
+        done = getattr(record, self.name)._apply_rel_filters(self.queryset)
+        done._result_cache = related
+        done._prefetch_done = True
+        record.__dict__.setdefault("_prefetched_objects_cache", {})[self.name] = done

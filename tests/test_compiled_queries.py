@@ -1,0 +1,148 @@
+"""Detail pages read their record and related records by compiled SQL
+(programs/compiled_queries.py): the same records, values and order as the
+ORM's select_related and prefetch_related, on either database."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Prefetch, prefetch_related_objects
+from django.test import RequestFactory
+
+from programs.compiled_queries import CompiledQuery, RelatedRead
+from programs.kinds import KINDS
+from programs.models import Expert, PublicationStatus, Source
+from programs.site import records
+from tests import factories as f
+from tests.test_views import three_of_each
+
+
+def detail_view(kind, record):
+    view = getattr(records, f"{kind.model.__name__}DetailView")()
+    view.setup(RequestFactory().get(record.get_absolute_url()), slug=record.slug)
+    return view
+
+
+def values(record):
+    """Return the record's model and its field values, with their types."""
+    if record is None:
+        return None
+    return (
+        type(record),
+        {
+            field.attname: (type(value), value)
+            for field in record._meta.concrete_fields
+            for value in [getattr(record, field.attname)]
+        },
+    )
+
+
+def as_the_orm_reads(view, slug):
+    """Return the record as select_related and prefetch_related read it."""
+    record = view.get_queryset().get(slug=slug)
+    prefetch_related_objects([record], *view.prefetch_related)
+    return record
+
+
+@pytest.fixture
+def every_kind():
+    """The seeded report's records, which cite paragraphs, and three of every
+    kind with their related records, one of each relation a draft."""
+    call_command("load_seeds", stdout=StringIO())
+    made = three_of_each()
+    draft = PublicationStatus.DRAFT
+    made["expert"].sources.add(f.make_source(publication_status=draft))
+    made["expert"].research_fields.add(f.make_field(publication_status=draft))
+    f.make_project(agreement=made["agreement"], publication_status=draft)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", KINDS, ids=str)
+def test_a_detail_page_reads_what_the_orm_reads(every_kind, kind):
+    """Every published record of every kind, its select_related records and
+    each prefetched relation: the same records, values, types and order."""
+    slugs = kind.model.objects.public().values_list("slug", flat=True)
+    assert slugs
+    for slug in slugs:
+        record = kind.model.objects.get(slug=slug)
+        view = detail_view(kind, record)
+        compiled, expected = view.get_object(), as_the_orm_reads(view, slug)
+
+        assert values(compiled) == values(expected)
+        for name in view.select_related:
+            assert values(getattr(compiled, name)) == values(getattr(expected, name))
+        for prefetch in view.prefetch_related:
+            name = prefetch.prefetch_to
+            read = [values(related) for related in getattr(compiled, name).all()]
+            assert read == [
+                values(related) for related in getattr(expected, name).all()
+            ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", KINDS, ids=str)
+def test_related_records_cost_no_query_once_read(
+    every_kind, kind, django_assert_num_queries
+):
+    """Each relation answers .all() from what was read, and a reverse foreign
+    key's records point back at the record without a query."""
+    record = kind.model.objects.public().order_by("pk").last()
+    view = detail_view(kind, record)
+    with django_assert_num_queries(1 + len(view.prefetch_related)):
+        read = view.get_object()
+    with django_assert_num_queries(0):
+        for prefetch in view.prefetch_related:
+            for related in getattr(read, prefetch.prefetch_to).all():
+                for field in related._meta.concrete_fields:
+                    if field.is_relation and field.related_model is kind.model:
+                        assert getattr(related, field.name) is read
+
+
+@pytest.mark.django_db
+def test_each_call_reads_its_own_key():
+    """The SQL is compiled once; each call runs it with its own key."""
+    first, second = f.make_expert(name_en="First"), f.make_expert(name_en="Second")
+    by_slug = CompiledQuery(lambda slug: Expert.objects.filter(slug=slug), key_type=str)
+
+    assert [expert.name_en for expert in by_slug(first.slug)] == ["First"]
+    assert [expert.name_en for expert in by_slug(second.slug)] == ["Second"]
+    assert by_slug("no-such-expert") == []
+
+
+@pytest.mark.django_db
+def test_a_query_must_use_its_key_exactly_once():
+    """A key used twice, or not at all, is a mistake said at once."""
+    twice = CompiledQuery(
+        lambda slug: (
+            Expert.objects.filter(slug=slug) | Expert.objects.filter(name_en=slug)
+        ),
+        key_type=str,
+    )
+    never = CompiledQuery(
+        lambda slug: Expert.objects.filter(slug="fixed"), key_type=str
+    )
+
+    for query in (twice, never):
+        with pytest.raises(ValueError, match="key must stand once"):
+            query("any")
+
+
+@pytest.mark.django_db
+def test_a_compiled_query_does_not_prefetch():
+    """Prefetching would be silently skipped, so it is refused."""
+    query = CompiledQuery(
+        lambda slug: Expert.objects.filter(slug=slug).prefetch_related("sources"),
+        key_type=str,
+    )
+    with pytest.raises(ValueError, match="does not prefetch"):
+        query("any")
+
+
+def test_a_related_read_is_one_level_with_a_queryset():
+    """Nested lookups and bare names are prefetch_related's, not a RelatedRead's."""
+    with pytest.raises(ValueError, match="one level"):
+        RelatedRead(
+            Expert, Prefetch("sources__evidence", queryset=Source.objects.all())
+        )
+    with pytest.raises(ValueError, match="one level"):
+        RelatedRead(Expert, Prefetch("sources"))
