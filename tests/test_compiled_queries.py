@@ -6,10 +6,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.test import RequestFactory
 
-from programs.compiled_queries import CompiledQuery, RelatedRead
+from programs.compiled_queries import CompiledQuery, RelatedRead, read_together
 from programs.kinds import KINDS
 from programs.models import Expert, PublicationStatus, Source
 from programs.site import records
@@ -146,3 +147,38 @@ def test_a_related_read_is_one_level_with_a_queryset():
         )
     with pytest.raises(ValueError, match="one level"):
         RelatedRead(Expert, Prefetch("sources"))
+
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's pipeline mode"
+)
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_a_records_relations_are_sent_together(every_kind, monkeypatch):
+    """On PostgreSQL an expert's four relations are read in one pipeline: one
+    round trip rather than four."""
+    pipelines = []
+    send_together = connection.pipeline
+
+    def counted():
+        pipelines.append(1)
+        return send_together()
+
+    monkeypatch.setattr(connection, "pipeline", counted)
+    expert = next(kind for kind in KINDS if kind.key == "expert")
+    record = expert.model.objects.public().order_by("pk").last()
+    detail_view(expert, record).get_object()
+    assert len(pipelines) == 1
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_a_failed_query_sent_together_raises_djangos_error(every_kind):
+    """A query that fails among others raises Django's DatabaseError, and the
+    connection goes on serving once its transaction is rolled back."""
+    by_pk = CompiledQuery(lambda pk: Expert.objects.filter(pk=pk), key_type=int)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        read_together([(by_pk, 1), (by_pk, "not a number")])
+    assert by_pk(Expert.objects.first().pk)

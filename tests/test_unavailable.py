@@ -182,6 +182,20 @@ def test_a_query_the_server_never_answers_is_given_up_at_its_deadline(
 
 
 @on_postgresql
+def test_queries_sent_together_are_given_up_at_their_deadline_too(own_connection):
+    """In a pipeline (programs/compiled_queries.py) the wait is for all the
+    queries' answers at once, when the block ends: it has the deadline too."""
+    own_connection.query_deadline = 0.5
+    started = time.monotonic()
+    with pytest.raises(OperationalError), own_connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 0")
+        with own_connection.pipeline(), own_connection.cursor() as sleeping:
+            cursor.execute("SELECT 1")
+            sleeping.execute("SELECT pg_sleep(5)")
+    assert time.monotonic() - started < 2
+
+
+@on_postgresql
 def test_a_lost_connection_is_unusable_rather_than_an_error(own_connection):
     """Django's health check of a connection that is gone says so, so the
     request reconnects (it once raised, and the worker answered 500 for good)."""

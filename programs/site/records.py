@@ -21,7 +21,7 @@ from django.utils.text import capfirst
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from ..compiled_queries import CompiledQuery, RelatedRead
+from ..compiled_queries import CompiledQuery, RelatedRead, attach_related
 from ..kinds import KINDS
 from ..models import (
     Agreement,
@@ -283,8 +283,7 @@ class PublicDetailView(DetailView):
         if not found:
             raise Http404(f"No {self.model._meta.verbose_name} has that slug.")
         record = found[0]
-        for related in reads.related:
-            related.attach(record)
+        attach_related(record, reads.related)
         return record
 
     def get_context_data(self, **kwargs):

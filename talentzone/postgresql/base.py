@@ -1,5 +1,6 @@
 """
-Django's PostgreSQL backend, with a client-side deadline on every query.
+Django's PostgreSQL backend, with a client-side deadline on every query, and
+a way to send several queries in one round trip (``pipeline``).
 
 ``statement_timeout`` is enforced by the server, and a server that stops
 answering enforces nothing: a frozen process, a paused VM or a partition
@@ -14,7 +15,8 @@ request ends with the 503 page (programs/unavailable.py), and Django opens a
 new connection on the next request.
 
 The deadline covers queries run through Django (``execute`` and
-``executemany``) and the connection health check. Rows fetched later from a
+``executemany``), queries sent together (``pipeline``) and the connection
+health check. Rows fetched later from a
 server-side cursor (exports) are not covered; connecting is bounded by
 libpq's ``connect_timeout``.
 """
@@ -108,6 +110,19 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _within_deadline(self, execute, sql, params, many, context):
         with self._deadline():
             return execute(sql, params, many, context)
+
+    @contextlib.contextmanager
+    def pipeline(self):
+        """Send the queries run inside together, and wait once for them all.
+
+        psycopg's pipeline mode: queries that do not depend on each other
+        cost one round trip instead of one each. Their results are all in
+        when the block ends, within the query deadline, and an error is
+        raised as Django's own.
+        """
+        self.ensure_connection()
+        with self.wrap_database_errors, self._deadline(), self.connection.pipeline():
+            yield
 
     def is_usable(self):
         if self.connection is None:
