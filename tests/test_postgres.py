@@ -204,3 +204,24 @@ def test_the_admin_prepares_no_statement_and_the_site_does(admin_client, rf):
     response = admin_client.get(reverse("admin:programs_project_changelist"))
     assert response.status_code == 200
     assert connection.connection.prepare_threshold == 5
+
+
+@on_postgresql
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_later_list_page_walks_an_index_of_its_order_and_keys(language, rf):
+    """The keys of page 400 of the experts are read from an index alone
+    (migration 0020), in either language's order, never by sorting."""
+    from programs.models import Expert
+    from programs.paging import totally_ordered
+    from programs.sorting import in_page_order
+
+    path = "/experts/" if language == "en" else f"/{language}/experts/"
+    order = in_page_order(Expert, Expert._meta.ordering, rf.get(path))
+    page = totally_ordered(Expert.objects.public().order_by(*order))
+    plan = _plan(page.values("pk")[10_000:10_025], "enable_seqscan")
+    index = (
+        "expert_publication_key" if language == "en" else "expert_publication_pinyin"
+    )
+    assert f"Index Only Scan using {index}" in plan
+    assert "Sort" not in plan

@@ -16,6 +16,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.utils.urls import replace_query_param
 
+from ..paging import page_by_keys, totally_ordered
 from ..site import local_copies
 from ..site.facets import FACET_CACHE_SECONDS, CacheRest
 
@@ -31,10 +32,17 @@ class LinkedPages(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 
-    def paginate_queryset(self, queryset, request, view=None, count=None):
+    def paginate_queryset(self, queryset, request, view=None, count=None, keys=None):
         """Return the page's rows, as DRF's does; with ``count`` the total is
-        taken as given rather than counted."""
+        taken as given rather than counted.
+
+        ``keys`` is the queryset of the records ``queryset``'s rows are read
+        from, without the joins of the rows' columns: a later page walks it
+        for its keys (programs/paging.py). Both must be totally ordered.
+        """
         self.request = request
+        if keys is None:
+            queryset = keys = totally_ordered(queryset)
         paginator = self.django_paginator_class(queryset, self.get_page_size(request))
         if count is not None:
             paginator.count = count
@@ -47,7 +55,7 @@ class LinkedPages(PageNumberPagination):
                     page_number=page_number, message=str(error)
                 )
             ) from error
-        return list(self.page)
+        return list(page_by_keys(keys, self.page, queryset))
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)

@@ -35,6 +35,7 @@ from rest_framework.views import exception_handler
 
 from ..kinds import KINDS
 from ..models import AgreementParty, AnnouncedFigure, ContentVersion, PublicationStatus
+from ..paging import totally_ordered
 from ..site.cache import VERSION_ROW
 from ..staff.permissions import may_add_in
 from . import serializers
@@ -148,13 +149,14 @@ class RecordViewSet(viewsets.ModelViewSet):
         )
         if unchanged is not None:
             return unchanged
-        records = self.filter_queryset(self.get_queryset())
+        records = totally_ordered(self.filter_queryset(self.get_queryset()))
         reading = Reading(self.get_serializer_class(), request)
         rows = self.paginator.paginate_queryset(
             reading.rows(records),
             request,
             view=self,
             count=kept_count(records, request.query_params, number),
+            keys=records,
         )
         response = self.get_paginated_response(reading.show(rows))
         response["ETag"] = list_etag

@@ -39,6 +39,7 @@ from ..models import (
     Workstation,
 )
 from ..models.figures import subjects_about
+from ..paging import page_by_keys, totally_ordered
 from ..sorting import in_page_order
 from . import filters, list_rows
 from .aggregates import keeps_more
@@ -170,9 +171,15 @@ class PublicListView(AnnouncedFiguresMixin, ExportMixin, FilterView):
     def paginate_queryset(self, queryset, page_size):
         # The page's rows are read as tuples of what their cells show
         # (list_rows.py); the exports, which share get_queryset, read every
-        # column they write.
-        queryset = queryset.values_list(*list_rows.fields_of(self.columns))
-        return super().paginate_queryset(queryset, page_size)
+        # column they write. Their order is made total, and a later page is
+        # read by its keys (programs/paging.py).
+        queryset = totally_ordered(queryset)
+        rows = queryset.values_list(*list_rows.fields_of(self.columns))
+        paginator, page, _rows, is_paginated = super().paginate_queryset(
+            rows, page_size
+        )
+        page_rows = page_by_keys(queryset, page, rows)
+        return paginator, page, page_rows, is_paginated
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
