@@ -108,3 +108,21 @@ def test_the_switch_refuses_a_get_and_ignores_an_unknown_language(editor):
     assert client.get(reverse("admin-language")).status_code == 405
     client.post(reverse("admin-language"), {"language": "fr"})
     assert not StaffLanguage.objects.exists()
+
+
+def test_the_chinese_admin_names_records_in_chinese(editor):
+    """Filters, pickers and messages name a record in the admin's language,
+    falling back to the other one where it has no name in it."""
+    f.make_district(slug="qingpu", name_en="Qingpu District", name_zh="青浦区")
+    f.make_district(slug="elsewhere", name_en="English only", name_zh="")
+    f.make_expert(name_en="Wang Ming", name_zh="王明")
+    superuser = f.make_staff("root", is_superuser=True)
+    chinese = signed_in(superuser, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+    english = signed_in(superuser, HTTP_ACCEPT_LANGUAGE="en")
+    changelist = reverse("admin:programs_expert_changelist")
+
+    in_chinese = chinese.get(changelist).text
+    assert "青浦区" in in_chinese and "English only" in in_chinese
+    assert "Qingpu District" not in in_chinese
+    in_english = english.get(changelist).text
+    assert "Qingpu District" in in_english and "青浦区" not in in_english

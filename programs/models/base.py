@@ -227,7 +227,9 @@ class NamedRecord(Record):
         abstract = True
 
     def __str__(self):
-        return self.name_en
+        # In the active language: the admin names records by it (choices,
+        # filters, pickers, messages), and its staff read Chinese first.
+        return self.name
 
     name = bilingual("name")
 

@@ -171,7 +171,7 @@ class AnnouncedFigure(Record):
         ]
 
     def __str__(self):
-        return self.label_en
+        return self.name
 
     @property
     def has_records(self):

@@ -67,8 +67,8 @@ class Source(Record):
 
     def __str__(self):
         if self.published_on is None:
-            return self.title_en
-        return f"{self.title_en} ({self.published_on:%Y-%m-%d})"
+            return self.name
+        return f"{self.name} ({self.published_on:%Y-%m-%d})"
 
     # Partials name any record by name_en/name_zh; a source's name is its title.
     name_en = property(lambda self: self.title_en)
