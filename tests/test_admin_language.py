@@ -2,7 +2,7 @@
 
 import pytest
 from django.test import Client
-from django.urls import reverse
+from django.urls import clear_script_prefix, reverse, set_script_prefix
 
 from programs.models import Role, StaffLanguage
 from programs.staff.language import SESSION_KEY
@@ -126,3 +126,20 @@ def test_the_chinese_admin_names_records_in_chinese(editor):
     assert "Qingpu District" not in in_chinese
     in_english = english.get(changelist).text
     assert "Qingpu District" in in_english and "青浦区" not in in_english
+
+
+def test_the_admin_keeps_its_language_under_a_script_prefix(editor):
+    """Served under a prefix (/talentzone/admin/), the admin is still the
+    admin: in the language the staff member chose."""
+    client = signed_in(editor, HTTP_ACCEPT_LANGUAGE="en")
+    client.post(reverse("admin-language"), {"language": "zh-hans", "next": "/admin/"})
+
+    # As the WSGI handler does for such a request; the test client does not.
+    set_script_prefix("/talentzone/")
+    try:
+        page = client.get("/admin/", SCRIPT_NAME="/talentzone")
+    finally:
+        clear_script_prefix()
+
+    assert page.status_code == 200
+    assert CHINESE_HEADER in page.text

@@ -11,17 +11,17 @@ is". The status stays 403: the refusal itself is decided elsewhere
 
 from django.contrib import admin
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import defaults
 
 from ..models import Role
+from .addresses import in_the_admin
 from .permissions import SUPERUSER, districts_of, role_of
 
 
 def permission_denied(request, exception=None):
     """Render the admin's 403 page for admin addresses, the site's otherwise."""
-    if not request.path.startswith(reverse("admin:index")):
+    if not in_the_admin(request):
         return defaults.permission_denied(request, exception)
     context = {
         **admin.site.each_context(request),

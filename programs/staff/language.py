@@ -23,6 +23,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from ..models import StaffLanguage
+from .addresses import in_the_admin
 
 SESSION_KEY = "admin_language"
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -39,7 +40,7 @@ class AdminLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path_info.startswith(reverse("admin:index")):
+        if in_the_admin(request):
             language = request.session.get(SESSION_KEY)
             if language not in LANGUAGE_CODES:
                 language = translation.get_language_from_request(request)

@@ -14,7 +14,8 @@ are planned for their values each time.
 import contextlib
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.urls import reverse
+
+from .addresses import in_the_admin
 
 
 class AdminQueriesUnpreparedMiddleware:
@@ -24,7 +25,7 @@ class AdminQueriesUnpreparedMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path_info.startswith(reverse("admin:index")):
+        if not in_the_admin(request):
             return self.get_response(request)
         with unprepared(connections[DEFAULT_DB_ALIAS]):
             return self.get_response(request)
