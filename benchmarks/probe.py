@@ -82,6 +82,8 @@ def plan(list_kind):
             # The same rows as JSON, through the API (never page-cached).
             "api": f"/api/v1/{list_kind}/",
             "ceiling": f"/_bench/ceiling/{list_kind}/",
+            # The ceiling's rows through the API's DRF stack (ceiling.py).
+            "drf_floor": f"/_bench/drf-floor/{list_kind}/",
         },
     }
 

@@ -14,6 +14,7 @@ PAGE_LABELS = {
     "search": "Search",
     "detail": "Detail page",
     "api": "API list (JSON)",
+    "drf_floor": "DRF floor (the ceiling through the API's DRF stack)",
     "ceiling": "Ceiling (JSON, 1 query)",
 }
 MODES = ("uncached", "cached")
@@ -451,6 +452,11 @@ def render(machine, sizes, notes=()):
         "`benchmarks.settings`): the list's first 25 rows as JSON, one "
         'query with `values()`, no template. Every "× ceiling" divides by its '
         "throughput with the page cache off.",
+        "- The DRF floor is `/_bench/drf-floor/<list>/`: the ceiling's rows "
+        "through Django REST framework as the API is configured (its "
+        "authentication, permissions, rate limits and renderer), with none of "
+        "the API's own work: what the API's stack costs before the API does "
+        "anything.",
         "",
     ]
     for size in sizes:

@@ -37,3 +37,20 @@ def test_ceiling_returns_the_list_first_page_in_one_query(
 def test_ceiling_refuses_an_unknown_list(client):
     """A kind that is not a public list is a 404, not an error."""
     assert client.get("/_bench/ceiling/users/").status_code == 404
+
+
+@pytest.mark.urls("benchmarks.urls")
+def test_the_drf_floor_is_the_ceiling_through_the_apis_stack(
+    client, django_assert_num_queries
+):
+    """The same rows as the ceiling, in one query, answered by DRF with the
+    API's settings, which answer a bad list with JSON."""
+    for _ in range(3):
+        f.make_project()
+    with django_assert_num_queries(1):
+        floor = client.get("/_bench/drf-floor/projects/")
+    assert floor.status_code == 200
+    assert floor.json() == client.get(CEILING).json()
+    missing = client.get("/_bench/drf-floor/users/")
+    assert missing.status_code == 404
+    assert missing["Content-Type"] == "application/json"
