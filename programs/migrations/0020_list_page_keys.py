@@ -5,7 +5,7 @@ same name keep their places from page to page (programs/sorting.py,
 ``totally_ordered``). A later page reads its keys first, walking that order
 past the pages before it, then its rows by key (programs/site/records.py).
 With the key in the index the walk reads the index alone, never the table:
-page 4,000 of 100,000 experts took 62 ms, 21 with these (and 188 before its
+page 4,000 of 100,000 experts took 62 ms, 16 with these (and 188 before its
 keys were read first).
 
 English pages are in the order of the English name, Chinese pages in the
