@@ -31,16 +31,24 @@ def totally_ordered(queryset):
     return queryset.order_by(*order, "pk")
 
 
+def reads_keys_first(page):
+    """Say whether ``page``, a Django ``Page``, reads its keys before its rows."""
+    return page.start_index() > KEYS_FIRST_PAST
+
+
 def page_by_keys(queryset, page, rows=None):
     """Return the rows of ``page``, a Django ``Page`` of ``queryset``.
 
     ``rows`` is what to read of them (``queryset`` itself, or its
     ``values_list``), filtered to the page's keys if the page lies past
-    ``KEYS_FIRST_PAST``; otherwise the page's own rows.
+    ``KEYS_FIRST_PAST``; otherwise sliced as the page is.
     """
-    if page.start_index() <= KEYS_FIRST_PAST:
-        return page.object_list
+    if rows is None:
+        rows = queryset
+    if not reads_keys_first(page):
+        # start_index() is 0 on the empty first page of an empty list.
+        return rows[max(page.start_index() - 1, 0) : page.end_index()]
     # The keys from ``queryset``, whose only joins are those its filters and
     # order need, not those of the columns ``rows`` shows.
     keys = queryset.values("pk")[page.start_index() - 1 : page.end_index()]
-    return (queryset if rows is None else rows).filter(pk__in=keys)
+    return rows.filter(pk__in=keys)

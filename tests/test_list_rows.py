@@ -252,6 +252,45 @@ def test_a_list_with_no_filter_and_its_parts_kept_makes_no_filterset(client, set
     assert client.get(url, {"sort": "-name_en"}).context["filter"] is not None
 
 
+@pytest.mark.parametrize("language", ["", "zh-hans/"])
+def test_an_unfiltered_page_read_by_compiled_sql_is_the_same_page(
+    client, settings, monkeypatch, language
+):
+    """The first pages of an unfiltered list, read by SQL compiled once per
+    process and order, are byte for byte what the FilterSet's queryset reads,
+    the last page and an empty list's page included; the SQL is compiled
+    once for every page."""
+    from programs.compiled_queries import CompiledRows
+    from programs.site import records
+
+    settings.PAGE_CACHE_SECONDS = 0
+    monkeypatch.setattr(records.PublicListView, "paginate_by", 4)
+    for n in range(10):
+        f.make_expert(name_en=f"Expert {n % 3}", name_zh=f"专家{(7 * n) % 10}")
+    calls = []
+    real_compile = CompiledRows.compile
+    monkeypatch.setattr(
+        CompiledRows,
+        "compile",
+        lambda self, using: calls.append(using) or real_compile(self, using),
+    )
+    records.first_rows.cache_clear()
+    # (list, page, its rows): the last page holds two, the empty list none.
+    pages = [("experts", 1, 4), ("experts", 2, 4), ("experts", 3, 2)]
+    for path, page, rows in [*pages, ("entrepreneurs", 1, 0)]:
+        cache.clear()
+        url = f"/{language}{path}/"
+        through_the_filterset = client.get(url, {"page": page})
+        compiled = client.get(url, {"page": page})
+
+        assert through_the_filterset.context["filter"] is not None
+        assert compiled.context["filter"] is None
+        assert compiled.content == through_the_filterset.content
+        assert len(compiled.context["object_list"]) == rows
+    # Once for the experts, whatever the page; the empty list read nothing.
+    assert len(calls) == 1
+
+
 @pytest.mark.parametrize(
     "query",
     [

@@ -21,7 +21,12 @@ from django.utils.text import capfirst
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from ..compiled_queries import CompiledQuery, RelatedRead, attach_related
+from ..compiled_queries import (
+    CompiledQuery,
+    CompiledRows,
+    RelatedRead,
+    attach_related,
+)
 from ..kinds import KINDS
 from ..models import (
     Agreement,
@@ -39,7 +44,7 @@ from ..models import (
     Workstation,
 )
 from ..models.figures import subjects_about
-from ..paging import page_by_keys, totally_ordered
+from ..paging import page_by_keys, reads_keys_first, totally_ordered
 from ..sorting import in_page_order
 from . import filters, list_rows
 from .aggregates import keeps_more
@@ -148,7 +153,8 @@ class PublicListView(AnnouncedFiguresMixin, ExportMixin, FilterView):
         Without a FilterSet: with no filter it selects what get_queryset
         does, and what it adds to the page, the form, is kept rendered. Making
         one (its form's fields copied, its district choices set) cost a
-        tenth of a list page.
+        tenth of a list page. Its rows are read by SQL compiled once
+        (``first_rows``).
         """
         self.filterset = None
         self.object_list = self.get_queryset()
@@ -156,11 +162,10 @@ class PublicListView(AnnouncedFiguresMixin, ExportMixin, FilterView):
         return self.render_to_response(context)
 
     def get_queryset(self):
-        records = self.model.objects.public().select_related(*self.select_related)
         # The default order by name follows pinyin on Chinese pages
         # (programs.sorting); a ?sort= replaces it either way.
         order = in_page_order(self.model, self.model._meta.ordering, self.request)
-        return records.order_by(*order)
+        return public_list(type(self), tuple(order)).all()
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
@@ -169,17 +174,30 @@ class PublicListView(AnnouncedFiguresMixin, ExportMixin, FilterView):
         return kwargs
 
     def paginate_queryset(self, queryset, page_size):
-        # The page's rows are read as tuples of what their cells show
-        # (list_rows.py); the exports, which share get_queryset, read every
-        # column they write. Their order is made total, and a later page is
-        # read by its keys (programs/paging.py).
+        # In a total order, so that each record has one place on one page
+        # (programs/paging.py).
         queryset = totally_ordered(queryset)
-        rows = queryset.values_list(*list_rows.fields_of(self.columns))
-        paginator, page, _rows, is_paginated = super().paginate_queryset(
-            rows, page_size
+        paginator, page, _records, is_paginated = super().paginate_queryset(
+            queryset, page_size
         )
-        page_rows = page_by_keys(queryset, page, rows)
-        return paginator, page, page_rows, is_paginated
+        return paginator, page, self.rows_of(queryset, page), is_paginated
+
+    def rows_of(self, queryset, page):
+        """Return the rows of ``page`` of ``queryset``, as tuples of what
+        their cells show (list_rows.py).
+
+        Not model objects, nor every column: the exports, which share
+        get_queryset, read every column they write. The first pages of a
+        list with no filter set (``unfiltered_page``, whose queryset is
+        ``public_list``'s) are read by SQL compiled once (``first_rows``); a
+        later page reads its keys first (paging.py).
+        """
+        if self.filterset is None and not reads_keys_first(page):
+            start, stop = max(page.start_index() - 1, 0), page.end_index()
+            order = tuple(queryset.query.order_by)
+            return first_rows(type(self), order).read(start, stop, queryset.db)
+        rows = queryset.values_list(*list_rows.fields_of(self.columns))
+        return page_by_keys(queryset, page, rows)
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
@@ -253,6 +271,31 @@ class PublicListView(AnnouncedFiguresMixin, ExportMixin, FilterView):
             announced=announced,
             any_announced=bool(figures),
         )
+
+
+@functools.cache
+def public_list(view_class, order):
+    """Return the published records of ``view_class``'s list in ``order``,
+    then by key, built once per process: each request takes a copy.
+
+    Building it (the filter, the joins, the order) took more of a list page
+    than copying it.
+    """
+    records = view_class.model.objects.public()
+    records = records.select_related(*view_class.select_related).order_by(*order)
+    return totally_ordered(records)
+
+
+@functools.cache
+def first_rows(view_class, order):
+    """Return the rows of ``view_class``'s list with no filter set, in
+    ``order``, as ``CompiledRows``: compiled once per process and order.
+
+    Every visitor of a list's first pages asks the same query but for its
+    bounds, and compiling it took a list page about as long as running it.
+    """
+    fields = list_rows.fields_of(view_class.columns)
+    return CompiledRows(lambda: public_list(view_class, order).values_list(*fields))
 
 
 @keeps_more
