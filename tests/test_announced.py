@@ -138,3 +138,28 @@ def test_an_empty_district_card_says_so_once(client):
     """A district with nothing on file says 'None yet.' instead of zeros."""
     f.make_district(name_en="Anting District")
     assert "None yet." in client.get(reverse("programs:home")).text
+
+
+def test_a_record_that_counts_toward_no_figure_compiles_no_figure_query(
+    client, settings, monkeypatch
+):
+    """A demo record counts toward no figure: its page says so without
+    compiling a query it knows finds nothing, and shows no figures."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    settings.PAGE_CACHE_SECONDS = 0
+    experts_figure(district=None)
+    expert = f.make_expert(is_demo=True)
+    compiled = []
+    as_sql = SQLCompiler.as_sql
+
+    def noting_the_model(compiler, *args, **kwargs):
+        compiled.append(compiler.query.model)
+        return as_sql(compiler, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", noting_the_model)
+    response = client.get(expert.get_absolute_url())
+
+    assert response.status_code == 200
+    assert 'class="figures"' not in response.text
+    assert compiled and AnnouncedFigure not in compiled
