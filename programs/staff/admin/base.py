@@ -381,7 +381,13 @@ class RecordChangeList(IndexedDatesChangeList):
         super().get_results(request)
         if self.result_list.query.is_sliced:  # a page, not every row
             keys = self.result_list.values("pk")
-            self.result_list = self.queryset.filter(pk__in=keys)
+            # By key alone: the keys were found under the filters and the
+            # search, which need not run again (a search of 10,000 projects
+            # scans every one of them each time it runs).
+            rows = self.root_queryset.filter(pk__in=keys)
+            if not rows.query.select_related:
+                rows = self.apply_select_related(rows)
+            self.result_list = rows.order_by(*self.queryset.query.order_by)
 
 
 class SourcesCountedChangeList(RecordChangeList):

@@ -25,7 +25,9 @@ def years_through_index(queryset, field_name, order="ASC"):
     answered from the first matching entry of the date's index.
     """
     rows = queryset.order_by()
-    span = rows.aggregate(first=Min(field_name), last=Max(field_name))
+    # Asked of ``queryset`` itself, whose first and last dates the date
+    # hierarchy has read already (YearsThroughIndex.aggregate).
+    span = queryset.aggregate(first=Min(field_name), last=Max(field_name))
     if span["first"] is None:
         return []
     column = connection.ops.quote_name(
@@ -51,13 +53,25 @@ class YearsThroughIndex:
 
     def dates(self, field_name, kind, order="ASC"):
         field = self.model._meta.get_field(field_name)
-        if (
-            kind != "year"
-            or field.get_internal_type() != "DateField"
-            or connection.vendor != "postgresql"
-        ):
+        if kind != "year" or field.get_internal_type() != "DateField":
+            return super().dates(field_name, kind, order)
+        # The date hierarchy has just read the first and last dates: with
+        # none, there is no year to look for, on any database.
+        if self.aggregate(first=Min(field_name), last=Max(field_name))["first"] is None:
+            return []
+        if connection.vendor != "postgresql":
             return super().dates(field_name, kind, order)
         return years_through_index(self, field_name, order)
+
+    def aggregate(self, *args, **kwargs):
+        # The date hierarchy asks its queryset for its first and last dates,
+        # then for its years, which start from the same two: read once. Under
+        # a search or a filter, each read scans every match.
+        key = (args, tuple(sorted(kwargs.items())))
+        found = self.__dict__.setdefault("_aggregated", {})
+        if key not in found:
+            found[key] = super().aggregate(*args, **kwargs)
+        return dict(found[key])
 
 
 @functools.cache
