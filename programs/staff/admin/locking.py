@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from ...models.base import Record
 from ..versions import VERSION
+from .widgets import RowHiddenInput
 
 NOT_SAVED = gettext_lazy("Your changes have not been saved.")
 REAPPLY = gettext_lazy("Copy your edits, reload the page, and apply them again.")
@@ -48,7 +49,7 @@ class VersionField(forms.CharField):
     change, so an untouched list row or inline row is still left alone.
     """
 
-    widget = forms.HiddenInput
+    widget = RowHiddenInput
 
     def __init__(self, **kwargs):
         super().__init__(required=False, **kwargs)
@@ -132,7 +133,7 @@ def versioned_form(form_class, check_unchanged=True):
     )
 
 
-class RowKeyInput(forms.HiddenInput):
+class RowKeyInput(RowHiddenInput):
     """A row's hidden primary key, followed by the row's hidden version.
 
     The list and the tabular inlines render a row's primary key and nothing
