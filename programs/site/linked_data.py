@@ -35,7 +35,7 @@ context document (the tests have no network, and neither need readers).
 from ..kinds import kind_of
 from ..models import AgreementParty, Organization
 from ..models.base import CHINESE, ENGLISH, active_and_other_language, in_language
-from ..templatetags.programs import safe_link
+from ..templatetags.programs import record_url, safe_link
 
 CONTEXT = {"@vocab": "https://schema.org/"}
 
@@ -107,7 +107,7 @@ class Graph:
 
     def node(self, record):
         """Return ``record``'s node: its identity, type and names."""
-        url = self.request.build_absolute_uri(record.get_absolute_url())
+        url = self.request.build_absolute_uri(record_url(record))
         if url not in self.nodes:
             self.nodes[url] = without_blanks(
                 {
