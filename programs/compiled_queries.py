@@ -211,7 +211,7 @@ class CompiledRows:
 
     def __init__(self, build):
         self.build = build
-        self._compiled = {}  # database alias -> (SQL, parameters, converters)
+        self._compiled = {}  # database alias -> _CompiledRows
 
     def read(self, start, stop, using=DEFAULT_DB_ALIAS):
         """Return rows ``start`` to ``stop`` (excluded) as tuples."""
@@ -221,30 +221,81 @@ class CompiledRows:
             return []
         compiled = self._compiled.get(using)
         if compiled is None:
-            compiled = self._compiled[using] = self.compile(using)
-        sql, params, converters = compiled
+            compiled = self._compiled[using] = _CompiledRows(self.build(), using)
         connection = connections[using]
         # As Django slices a queryset: the bounds written in the SQL.
-        sql = f"{sql} {connection.ops.limit_offset_sql(start, stop)}"
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        if not converters:
-            return rows
-        return [convert(row, converters, connection) for row in rows]
+        sql = f"{compiled.sql} {connection.ops.limit_offset_sql(start, stop)}"
+        return compiled.run(sql, compiled.params)
 
-    def compile(self, using):
-        queryset = self.build()
+
+class RowsForKeys:
+    """The rows of ``build(keys)``, a ``values_list`` queryset that filters by
+    a list of keys (``field__in=keys``), compiled once per process, database
+    and number of keys, then read for any keys of that number.
+
+    For what a page of records reads of each of them: the keys differ from
+    page to page, the query does not. The number is rounded up to a power of
+    two (the last key repeated, which an ``IN`` list ignores), so that a few
+    compiled queries serve every page size.
+    """
+
+    def __init__(self, build):
+        self.build = build
+        self._compiled = {}  # (database alias, number of keys) -> _CompiledRows
+
+    def read(self, keys, using=DEFAULT_DB_ALIAS):
+        """Return the rows for ``keys`` as tuples."""
+        keys = list(keys)
+        if not keys:
+            return []
+        size = 1 << (len(keys) - 1).bit_length()
+        compiled = self._compiled.get((using, size))
+        if compiled is None:
+            placeholders = [PLACEHOLDERS[int] + n for n in range(size)]
+            compiled = _CompiledRows(self.build(placeholders), using)
+            compiled.positions = [
+                compiled.position_of(placeholder) for placeholder in placeholders
+            ]
+            self._compiled[(using, size)] = compiled
+        params = list(compiled.params)
+        padded = keys + keys[-1:] * (size - len(keys))
+        for position, key in zip(compiled.positions, padded, strict=True):
+            params[position] = key
+        return compiled.run(compiled.sql, params)
+
+
+class _CompiledRows:
+    """A ``values_list`` queryset's SQL for one database, and its converters."""
+
+    def __init__(self, queryset, using):
         query = queryset.query
         if not queryset._fields or query.annotation_select or query.extra_select:
             raise ValueError("Compiled rows are a values_list() of fields alone.")
         if query.low_mark or query.high_mark is not None:
             raise ValueError("Compiled rows are sliced when read, not before.")
         compiler = query.get_compiler(using=using)
-        sql, params = compiler.as_sql()
+        self.sql, params = compiler.as_sql()
+        self.params = tuple(params)
+        self.using = using
         columns = [column[0] for column in compiler.select[: compiler.col_count]]
-        converters = list(compiler.get_converters(columns).items())
-        return sql, tuple(params), converters
+        self.converters = list(compiler.get_converters(columns).items())
+
+    def position_of(self, placeholder):
+        positions = [n for n, value in enumerate(self.params) if value == placeholder]
+        if len(positions) != 1:
+            raise ValueError(
+                f"Each key must stand once in the query's parameters: {self.sql}"
+            )
+        return positions[0]
+
+    def run(self, sql, params):
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if not self.converters:
+            return rows
+        return [convert(row, self.converters, connection) for row in rows]
 
 
 def convert(row, converters, connection):

@@ -16,6 +16,7 @@ from programs.compiled_queries import (
     CompiledQuery,
     CompiledRows,
     RelatedRead,
+    RowsForKeys,
     read_together,
 )
 from programs.kinds import KINDS
@@ -261,3 +262,39 @@ def test_compiled_rows_are_plain_columns_sliced_when_read(build):
     """What CompiledRows would read wrongly is refused when first compiled."""
     with pytest.raises(ValueError, match="Compiled rows"):
         CompiledRows(build).read(0, 1)
+
+
+@pytest.mark.django_db
+def test_rows_for_keys_read_each_set_of_keys(django_assert_num_queries):
+    """Any keys, any number of them: the rows the ORM's filter finds, from
+    one compiled query per power of two, and none for no keys."""
+    experts = [f.make_expert(name_en=f"Expert {n}") for n in range(5)]
+    names = RowsForKeys(
+        lambda keys: (
+            Expert.objects.filter(pk__in=keys)
+            .order_by("name_en")
+            .values_list("pk", "name_en")
+        )
+    )
+    built = []
+    build = names.build
+    names.build = lambda keys: built.append(len(keys)) or build(keys)
+
+    for chosen in ([0], [4, 1, 3], [0, 1, 2, 3, 4], [2, 0, 4], [3]):
+        keys = [experts[n].pk for n in chosen]
+        expected = Expert.objects.filter(pk__in=keys).order_by("name_en")
+        assert names.read(keys) == list(expected.values_list("pk", "name_en"))
+    assert sorted(built) == [1, 4, 8]
+    with django_assert_num_queries(0):
+        assert names.read([]) == []
+
+
+@pytest.mark.django_db
+def test_rows_for_keys_must_use_each_key_once():
+    twice = RowsForKeys(
+        lambda keys: (
+            Expert.objects.filter(pk__in=keys) | Expert.objects.filter(version__in=keys)
+        ).values_list("pk")
+    )
+    with pytest.raises(ValueError, match="Each key must stand once"):
+        twice.read([1])

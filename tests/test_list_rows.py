@@ -260,7 +260,7 @@ def test_an_unfiltered_page_read_by_compiled_sql_is_the_same_page(
     process and order, are byte for byte what the FilterSet's queryset reads,
     the last page and an empty list's page included; the SQL is compiled
     once for every page."""
-    from programs.compiled_queries import CompiledRows
+    from programs import compiled_queries
     from programs.site import records
 
     settings.PAGE_CACHE_SECONDS = 0
@@ -268,12 +268,13 @@ def test_an_unfiltered_page_read_by_compiled_sql_is_the_same_page(
     for n in range(10):
         f.make_expert(name_en=f"Expert {n % 3}", name_zh=f"专家{(7 * n) % 10}")
     calls = []
-    real_compile = CompiledRows.compile
-    monkeypatch.setattr(
-        CompiledRows,
-        "compile",
-        lambda self, using: calls.append(using) or real_compile(self, using),
-    )
+
+    class Counted(compiled_queries._CompiledRows):
+        def __init__(self, queryset, using):
+            calls.append(using)
+            super().__init__(queryset, using)
+
+    monkeypatch.setattr(compiled_queries, "_CompiledRows", Counted)
     records.first_rows.cache_clear()
     # (list, page, its rows): the last page holds two, the empty list none.
     pages = [("experts", 1, 4), ("experts", 2, 4), ("experts", 3, 2)]

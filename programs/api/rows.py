@@ -25,6 +25,7 @@ import functools
 from django.urls import reverse
 from rest_framework import serializers
 
+from ..compiled_queries import RowsForKeys
 from ..models import AgreementParty, Organization, PublicationStatus
 from .serializers import PublicSlug, ReferenceUrl, ReferenceUrls, SlugReference
 
@@ -208,12 +209,21 @@ def related_slug_rows(model, name):
     )
 
 
+@functools.cache
+def related_slugs_of_keys(model, name):
+    """Return ``related_slug_rows`` narrowed to a page's keys, as
+    ``RowsForKeys``: building and compiling the query took more of an API
+    list than running it."""
+    column = model._meta.get_field(name).m2m_column_name()
+    rows = related_slug_rows(model, name)
+    return RowsForKeys(lambda keys: rows.filter(**{f"{column}__in": keys}))
+
+
 def related_slugs(model, name, keys):
     """Return {record key: [published related slugs]} for many-to-many ``name``,
     in the related model's order, as the serializers' prefetch gave them."""
     found = {}
-    column = model._meta.get_field(name).m2m_column_name()
-    for key, slug in related_slug_rows(model, name).filter(**{f"{column}__in": keys}):
+    for key, slug in related_slugs_of_keys(model, name).read(keys):
         found.setdefault(key, []).append(slug)
     return found
 
