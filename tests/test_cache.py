@@ -421,6 +421,20 @@ def test_a_version_row_lost_to_a_flush_is_made_again(client):
     assert status_of(client.get(PROJECTS)) == "hit"
 
 
+def test_the_version_row_follows_every_edit_and_is_made_again_if_lost():
+    """content_version_row (the API's ETag and Last-Modified) reads the row
+    as it is now, each time, and makes it again if a flush lost it."""
+    before = page_cache.content_version_row()
+    f.make_project()
+    after = page_cache.content_version_row()
+    assert after.number == page_cache.content_version() != before.number
+    assert after.changed_at >= before.changed_at
+
+    ContentVersion.objects.all().delete()
+    made = page_cache.content_version_row()
+    assert made.number == page_cache.content_version()
+
+
 def test_an_edit_made_while_the_cache_is_down_shows_once_it_is_back(
     client, monkeypatch
 ):

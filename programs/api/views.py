@@ -34,9 +34,9 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from ..kinds import KINDS
-from ..models import AgreementParty, AnnouncedFigure, ContentVersion, PublicationStatus
+from ..models import AgreementParty, AnnouncedFigure, PublicationStatus
 from ..paging import totally_ordered
-from ..site.cache import VERSION_ROW
+from ..site.cache import content_version_row
 from ..staff.permissions import may_add_in
 from . import serializers
 from .filters import FigureFilterSet, ListFilterBackend
@@ -140,9 +140,8 @@ class RecordViewSet(viewsets.ModelViewSet):
     # Reads
 
     def list(self, request, *args, **kwargs):
-        number, changed_at = ContentVersion.objects.values_list(
-            "number", "changed_at"
-        ).get(pk=VERSION_ROW)
+        version = content_version_row()
+        number, changed_at = version.number, version.changed_at
         list_etag = quote_etag(f"list.{number}")
         unchanged = get_conditional_response(
             request, etag=list_etag, last_modified=int(changed_at.timestamp())

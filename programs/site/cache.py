@@ -69,6 +69,7 @@ from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 
+from programs.compiled_queries import CompiledQuery
 from programs.models import ContentVersion
 
 logger = logging.getLogger(__name__)
@@ -98,6 +99,25 @@ def content_version(using=DEFAULT_DB_ALIAS):
         cursor.execute(f"SELECT number FROM {table} WHERE id = %s", [VERSION_ROW])
         row = cursor.fetchone()
     return bump_content_version(using) if row is None else row[0]
+
+
+# The content version's row, for what also says when it changed (the API's
+# Last-Modified): compiled once per process, as building the query cost more
+# than running it (compiled_queries.py).
+_VERSION_AND_TIME = CompiledQuery(
+    lambda key: ContentVersion.objects.filter(pk=key).only("number", "changed_at"),
+    key_type=int,
+)
+
+
+def content_version_row(using=DEFAULT_DB_ALIAS):
+    """Return the content version's row (its ``number`` and ``changed_at``),
+    creating it if missing."""
+    found = _VERSION_AND_TIME(VERSION_ROW, using)
+    if not found:
+        bump_content_version(using)
+        found = _VERSION_AND_TIME(VERSION_ROW, using)
+    return found[0]
 
 
 # Sent on every change of the content version (``using``: the database), for
