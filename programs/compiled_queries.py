@@ -22,7 +22,11 @@ language or the time. The queries here filter on stored values only.
 from contextlib import nullcontext
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models.query import get_related_populators
+from django.db.models.query import (
+    ValuesIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
 
 # Keys that find where in the compiled parameters the key goes, compared by
 # value: a field's lookup may copy them (str(), int()). The number is within
@@ -201,8 +205,9 @@ def attach_related(record, reads):
 
 
 class CompiledRows:
-    """The rows of ``build()``, a ``values_list`` queryset, compiled once per
-    process and database, then read a slice at a time (``read(50, 75)``).
+    """The rows of ``build()``, a ``values()`` or ``values_list()`` queryset,
+    compiled once per process and database, then read a slice at a time
+    (``read(50, 75)``), as dicts or tuples.
 
     For the first pages of a list with no filter set: every visitor's page 2
     is the same query, and compiling it cost a list page about as much as
@@ -214,7 +219,7 @@ class CompiledRows:
         self._compiled = {}  # database alias -> _CompiledRows
 
     def read(self, start, stop, using=DEFAULT_DB_ALIAS):
-        """Return rows ``start`` to ``stop`` (excluded) as tuples."""
+        """Return rows ``start`` to ``stop`` (excluded)."""
         if stop <= start:
             # As an empty slice of a queryset: no query (and no LIMIT 0,
             # which limit_offset_sql() would leave out).
@@ -265,12 +270,26 @@ class RowsForKeys:
 
 
 class _CompiledRows:
-    """A ``values_list`` queryset's SQL for one database, and its converters."""
+    """A ``values()`` or ``values_list()`` queryset's SQL for one database, its
+    converters and, for ``values()``, the names of its columns."""
 
     def __init__(self, queryset, using):
         query = queryset.query
-        if not queryset._fields or query.annotation_select or query.extra_select:
-            raise ValueError("Compiled rows are a values_list() of fields alone.")
+        if queryset._iterable_class is ValuesIterable:
+            # In the order Django selects them, as ValuesIterable names them.
+            self.names = [
+                *query.extra_select,
+                *query.values_select,
+                *query.annotation_select,
+            ]
+        elif queryset._iterable_class is ValuesListIterable and not (
+            query.annotation_select or query.extra_select
+        ):
+            self.names = None
+        else:
+            raise ValueError(
+                "Compiled rows are a values(), or a values_list() of fields alone."
+            )
         if query.low_mark or query.high_mark is not None:
             raise ValueError("Compiled rows are sliced when read, not before.")
         compiler = query.get_compiler(using=using)
@@ -293,9 +312,11 @@ class _CompiledRows:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        if not self.converters:
+        if self.converters:
+            rows = [convert(row, self.converters, connection) for row in rows]
+        if self.names is None:
             return rows
-        return [convert(row, self.converters, connection) for row in rows]
+        return [dict(zip(self.names, row, strict=True)) for row in rows]
 
 
 def convert(row, converters, connection):

@@ -37,8 +37,13 @@ class ListFilterBackend(DjangoFilterBackend):
     """
 
     def filter_queryset(self, request, queryset, view):
-        paginator = view.paginator
-        paging = {paginator.page_query_param, paginator.page_size_query_param}
-        if request.query_params.keys() <= paging:
+        if sets_no_filter(request, view):
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+
+def sets_no_filter(request, view):
+    """Say whether ``request`` asks for ``view``'s list as it is, page by page."""
+    paginator = view.paginator
+    paging = {paginator.page_query_param, paginator.page_size_query_param}
+    return request.query_params.keys() <= paging

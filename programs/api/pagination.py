@@ -16,7 +16,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.utils.urls import replace_query_param
 
-from ..paging import page_by_keys, totally_ordered
+from ..paging import page_by_keys, reads_keys_first, totally_ordered
 from ..site import local_copies
 from ..site.facets import FACET_CACHE_SECONDS, CacheRest
 
@@ -32,13 +32,17 @@ class LinkedPages(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 
-    def paginate_queryset(self, queryset, request, view=None, count=None, keys=None):
+    def paginate_queryset(
+        self, queryset, request, view=None, count=None, keys=None, first_rows=None
+    ):
         """Return the page's rows, as DRF's does; with ``count`` the total is
         taken as given rather than counted.
 
         ``keys`` is the queryset of the records ``queryset``'s rows are read
         from, without the joins of the rows' columns: a later page walks it
         for its keys (programs/paging.py). Both must be totally ordered.
+        ``first_rows``, if given, are ``queryset``'s rows compiled
+        (``CompiledRows``), to read a page that does not read its keys first.
         """
         self.request = request
         if keys is None:
@@ -55,6 +59,9 @@ class LinkedPages(PageNumberPagination):
                     page_number=page_number, message=str(error)
                 )
             ) from error
+        if first_rows is not None and not reads_keys_first(self.page):
+            start, stop = max(self.page.start_index() - 1, 0), self.page.end_index()
+            return first_rows.read(start, stop, queryset.db)
         return list(page_by_keys(keys, self.page, queryset))
 
     def get_paginated_response(self, data):

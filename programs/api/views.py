@@ -39,9 +39,9 @@ from ..paging import totally_ordered
 from ..site.cache import content_version_row
 from ..staff.permissions import may_add_in
 from . import serializers
-from .filters import FigureFilterSet, ListFilterBackend
+from .filters import FigureFilterSet, ListFilterBackend, sets_no_filter
 from .pagination import kept_count
-from .rows import Reading
+from .rows import Reading, first_rows
 
 PUBLISHED = PublicationStatus.PUBLISHED
 IF_MATCH = OpenApiParameter(
@@ -156,6 +156,9 @@ class RecordViewSet(viewsets.ModelViewSet):
             view=self,
             count=kept_count(records, request.query_params, number),
             keys=records,
+            first_rows=first_rows(type(self))
+            if sets_no_filter(request, self)
+            else None,
         )
         response = self.get_paginated_response(reading.show(rows))
         response["ETag"] = list_etag
