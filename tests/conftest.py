@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import translation
 
+from programs import compiled_queries
 from programs.site import local_copies
 
 from .factories import make_district
@@ -129,3 +130,18 @@ def production_static(settings, tmp_path):
         },
     }
     call_command("collectstatic", "--noinput", verbosity=0)
+
+
+@pytest.fixture
+def compiles(monkeypatch):
+    """The database of each compile of rows (programs/compiled_queries.py)
+    made from here on, in order."""
+    made = []
+
+    class Counted(compiled_queries._CompiledRows):
+        def __init__(self, queryset, using):
+            made.append(using)
+            super().__init__(queryset, using)
+
+    monkeypatch.setattr(compiled_queries, "_CompiledRows", Counted)
+    return made

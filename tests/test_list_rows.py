@@ -254,27 +254,18 @@ def test_a_list_with_no_filter_and_its_parts_kept_makes_no_filterset(client, set
 
 @pytest.mark.parametrize("language", ["", "zh-hans/"])
 def test_an_unfiltered_page_read_by_compiled_sql_is_the_same_page(
-    client, settings, monkeypatch, language
+    client, settings, monkeypatch, compiles, language
 ):
     """The first pages of an unfiltered list, read by SQL compiled once per
     process and order, are byte for byte what the FilterSet's queryset reads,
     the last page and an empty list's page included; the SQL is compiled
     once for every page."""
-    from programs import compiled_queries
     from programs.site import records
 
     settings.PAGE_CACHE_SECONDS = 0
     monkeypatch.setattr(records.PublicListView, "paginate_by", 4)
     for n in range(10):
         f.make_expert(name_en=f"Expert {n % 3}", name_zh=f"专家{(7 * n) % 10}")
-    calls = []
-
-    class Counted(compiled_queries._CompiledRows):
-        def __init__(self, queryset, using):
-            calls.append(using)
-            super().__init__(queryset, using)
-
-    monkeypatch.setattr(compiled_queries, "_CompiledRows", Counted)
     records.first_rows.cache_clear()
     # (list, page, its rows): the last page holds two, the empty list none.
     pages = [("experts", 1, 4), ("experts", 2, 4), ("experts", 3, 2)]
@@ -289,7 +280,7 @@ def test_an_unfiltered_page_read_by_compiled_sql_is_the_same_page(
         assert compiled.content == through_the_filterset.content
         assert len(compiled.context["object_list"]) == rows
     # Once for the experts, whatever the page; the empty list read nothing.
-    assert len(calls) == 1
+    assert len(compiles) == 1
 
 
 @pytest.mark.parametrize(
