@@ -15,8 +15,16 @@ makes them: the database's converters, ``Model.from_db``, then the
 ``Prefetch`` of a single record, and ``attach_related`` reads several of
 them in one round trip.
 
-The compiled SQL must depend on nothing but the key: not on the request, the
-language or the time. The queries here filter on stored values only.
+Lists ask the same questions too. ``CompiledRows`` reads a page of a list
+with no filter set (its bounds written as Django writes a slice's), and
+``RowsForKeys`` what a page reads of each of its records (a list of keys in
+the placeholders' places), both as rows: ``values()`` dicts or
+``values_list()`` tuples, converted as the ORM converts them.
+
+The compiled SQL must depend on nothing but the key, the keys or the bounds:
+not on the request, the language or the time. The queries here filter on
+stored values only; a list's order, which the language decides, is compiled
+once for each.
 """
 
 from contextlib import nullcontext
