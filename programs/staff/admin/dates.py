@@ -49,7 +49,9 @@ def years_through_index(queryset, field_name, order="ASC"):
 
 
 class YearsThroughIndex:
-    """A QuerySet mixin whose ``dates(field, "year")`` is ``years_through_index``."""
+    """A QuerySet mixin whose ``dates(field, "year")`` is ``years_through_index``
+    on PostgreSQL, and which keeps the aggregates it was asked for: the date
+    hierarchy's first and last dates, read once for its years too."""
 
     def dates(self, field_name, kind, order="ASC"):
         field = self.model._meta.get_field(field_name)
