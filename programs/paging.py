@@ -31,6 +31,13 @@ def totally_ordered(queryset):
     return queryset.order_by(*order, "pk")
 
 
+def bounds_of(page):
+    """Return ``(start, stop)``, where ``page``, a Django ``Page``, begins and
+    ends in its list, for a slice."""
+    # start_index() is 0 on the empty first page of an empty list.
+    return max(page.start_index() - 1, 0), page.end_index()
+
+
 def reads_keys_first(page):
     """Say whether ``page``, a Django ``Page``, reads its keys before its rows."""
     return page.start_index() > KEYS_FIRST_PAST
@@ -45,10 +52,10 @@ def page_by_keys(queryset, page, rows=None):
     """
     if rows is None:
         rows = queryset
+    start, stop = bounds_of(page)
     if not reads_keys_first(page):
-        # start_index() is 0 on the empty first page of an empty list.
-        return rows[max(page.start_index() - 1, 0) : page.end_index()]
+        return rows[start:stop]
     # The keys from ``queryset``, whose only joins are those its filters and
     # order need, not those of the columns ``rows`` shows.
-    keys = queryset.values("pk")[page.start_index() - 1 : page.end_index()]
+    keys = queryset.values("pk")[start:stop]
     return rows.filter(pk__in=keys)

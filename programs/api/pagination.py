@@ -16,7 +16,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.utils.urls import replace_query_param
 
-from ..paging import page_by_keys, reads_keys_first, totally_ordered
+from ..paging import bounds_of, page_by_keys, reads_keys_first, totally_ordered
 from ..site import local_copies
 from ..site.facets import FACET_CACHE_SECONDS, CacheRest
 
@@ -60,8 +60,7 @@ class LinkedPages(PageNumberPagination):
                 )
             ) from error
         if first_rows is not None and not reads_keys_first(self.page):
-            start, stop = max(self.page.start_index() - 1, 0), self.page.end_index()
-            return first_rows.read(start, stop, queryset.db)
+            return first_rows.read(*bounds_of(self.page), queryset.db)
         return list(page_by_keys(keys, self.page, queryset))
 
     def get_paginated_response(self, data):

@@ -44,7 +44,7 @@ from ..models import (
     Workstation,
 )
 from ..models.figures import subjects_about
-from ..paging import page_by_keys, reads_keys_first, totally_ordered
+from ..paging import bounds_of, page_by_keys, reads_keys_first, totally_ordered
 from ..sorting import in_page_order
 from . import filters, list_rows
 from .aggregates import keeps_more
@@ -193,9 +193,8 @@ class PublicListView(AnnouncedFiguresMixin, ExportMixin, FilterView):
         later page reads its keys first (paging.py).
         """
         if self.filterset is None and not reads_keys_first(page):
-            start, stop = max(page.start_index() - 1, 0), page.end_index()
             order = tuple(queryset.query.order_by)
-            return first_rows(type(self), order).read(start, stop, queryset.db)
+            return first_rows(type(self), order).read(*bounds_of(page), queryset.db)
         rows = queryset.values_list(*list_rows.fields_of(self.columns))
         return page_by_keys(queryset, page, rows)
 
