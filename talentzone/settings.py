@@ -205,7 +205,8 @@ REDIS_URL = os.environ.get("DJANGO_REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, reusing its redis-py clients (talentzone/redis_cache.py).
+            "BACKEND": "talentzone.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "talentzone",
             # Fail fast when Redis does not answer: pages are then rendered

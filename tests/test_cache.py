@@ -12,7 +12,6 @@ from unittest import mock
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
 from django.core.management import call_command
 from django.db import transaction
 from django.http import HttpResponse
@@ -22,6 +21,7 @@ from django.urls import reverse
 from programs.models import ContentVersion, Project, PublicationStatus, Source
 from programs.site import cache as page_cache
 from programs.site import local_copies
+from talentzone.redis_cache import RedisCache
 
 from . import factories as f
 from .budgets import CACHE_CHECK
@@ -487,7 +487,7 @@ def unreachable_cache(settings):
     """Point the default cache at a port where no Redis answers."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "talentzone.redis_cache.RedisCache",
             "LOCATION": UNREACHABLE_REDIS,
         }
     }
@@ -543,7 +543,7 @@ def redis_cache(settings):
     prefix = f"talentzone-test-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "talentzone.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": prefix,
         }
@@ -576,6 +576,20 @@ def test_redis_shares_pages_and_their_invalidation_between_servers(
     response = client.get(PROJECTS)
     assert status_of(response) == "miss"
     assert "Renamed elsewhere" in response.text
+
+
+def test_redis_cache_calls_share_one_client(redis_cache):
+    """Every call reuses one redis-py client (talentzone/redis_cache.py):
+    Django's own builds a new one per call, which took half a round trip."""
+    cache = caches["default"]
+    cache.set("shared", "client")
+
+    reading, writing = (cache._cache.get_client(write=write) for write in (0, 1))
+
+    assert reading is writing
+    assert cache.get("shared") == "client"
+    assert cache.get_many(["shared", "absent"]) == {"shared": "client"}
+    assert caches.create_connection("default").get("shared") == "client"
 
 
 def test_each_process_keeps_copies_of_what_it_read_under_a_version(
