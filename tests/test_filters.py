@@ -277,6 +277,38 @@ def test_meta_fields_list_every_filter_in_the_forms_order(kind):
     assert list(filterset().form.fields) == filterset._meta.fields
 
 
+# form classes -------------------------------------------------------------
+
+
+def test_a_form_class_is_built_once_per_filterset_and_district_choices():
+    """Built per request, a form class took a tenth of a filtered list page. A
+    district added (or renamed) makes a new one, which offers it."""
+    f.make_district(slug="qingpu")
+    first, second = (filters.ProjectFilterSet({"district": "qingpu"}) for _ in "ab")
+    assert first.form.__class__ is second.form.__class__
+    assert filters.ExpertFilterSet().form.__class__ is not first.form.__class__
+
+    f.make_district(slug="wujiang")
+    third = filters.ProjectFilterSet({"district": "wujiang"})
+
+    assert third.form.__class__ is not first.form.__class__
+    assert third.is_valid(), third.errors
+
+
+def test_a_pages_facet_counts_stay_in_its_own_form(client):
+    """A page labels its form's options with their counts (facets.py); the
+    form class every page shares keeps none of them."""
+    qingpu = f.make_district(slug="qingpu", name_en="Qingpu")
+    f.make_project(district=qingpu)
+    page = client.get(reverse("programs:project-list"), {"district": "qingpu"})
+    assert "Qingpu (1)" in page.text
+
+    form = filters.ProjectFilterSet().form
+
+    assert ("qingpu", "Qingpu") in form.fields["district"].widget.choices
+    assert ("qingpu", "Qingpu") in form.base_fields["district"].widget.choices
+
+
 @pytest.mark.parametrize("status", ["draft", "archived"])
 def test_a_related_filter_finds_nothing_by_an_unpublished_record(status):
     """?field= with a draft field's slug finds nothing, as an unknown slug does,

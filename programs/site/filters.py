@@ -34,6 +34,12 @@ from .cjk import word_condition
 FIRST_YEAR, LAST_YEAR = 1949, 2100
 
 
+# Each FilterSet class's form class, per district choices (get_form_class):
+# the choices change only when a district is renamed, added or published.
+_FORM_CLASSES = {}
+MOST_FORM_CLASSES = 64
+
+
 class RecordFilterSet(django_filters.FilterSet):
     """Filters every list shares: a text search and a sort order."""
 
@@ -68,6 +74,22 @@ class RecordFilterSet(django_filters.FilterSet):
             # here from the class's filter (the API schema's generation builds
             # the class's fields), would keep the empty choices for good.
             by_district.__dict__.pop("_field", None)
+
+    def get_form_class(self):
+        """Return the form class of this FilterSet's class and district choices.
+
+        Built once for each: django-filter builds a class and a field per
+        filter on every request, a tenth of a filtered list page. A form
+        copies its class's fields (``Form.__init__``), so what a page changes
+        in its own (the facets' counts, facets.py) stays in its own.
+        """
+        key = (type(self), tuple(self.district_choices or ()))
+        form_class = _FORM_CLASSES.get(key)
+        if form_class is None:
+            if len(_FORM_CLASSES) >= MOST_FORM_CLASSES:
+                _FORM_CLASSES.clear()  # district choices gone by
+            form_class = _FORM_CLASSES[key] = super().get_form_class()
+        return form_class
 
     def search(self, queryset, name, value):
         return self.matching(queryset, value)
