@@ -196,6 +196,16 @@ if os.environ.get("DJANGO_TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["DJANGO_TEST_DATABASE_NAME"]}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     SQLITE_PATH.parent.mkdir(exist_ok=True)
+    # `make run`'s server, its job worker and the commands share the file.
+    # In WAL mode a reader never waits for a writer: a data-package job
+    # failed with "database is locked" while generate_demo wrote. IMMEDIATE
+    # takes the write lock as a transaction begins, so that two writers wait
+    # their turn (up to the timeout, in seconds) instead of one failing at
+    # once when both hold a read lock and ask for the write lock.
+    sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
+    sqlite_options.setdefault("init_command", "PRAGMA journal_mode=WAL;")
+    sqlite_options.setdefault("transaction_mode", "IMMEDIATE")
+    sqlite_options.setdefault("timeout", 20)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,54 @@ def test_debug_is_off_unless_asked():
         env={},
     )
     assert result.stdout.strip() == "False", result.stderr
+
+
+# Two threads writing one SQLite file, as `make run`'s server and its job
+# worker do: the second reads, then writes while the first holds the write
+# lock. In SQLite's default (deferred) mode its write fails at once with
+# "database is locked"; here it waits its turn.
+SQLITE_WRITERS = textwrap.dedent(
+    """
+    import threading
+    from django.db import connection, transaction
+
+    connection.cursor().execute("CREATE TABLE seen (n integer)")
+    first_writing, errors = threading.Event(), []
+
+    def first():
+        with transaction.atomic():
+            connection.cursor().execute("INSERT INTO seen VALUES (1)")
+            first_writing.set()
+            threading.Event().wait(0.5)
+        connection.close()
+
+    def second():
+        first_writing.wait()
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM seen")
+                (n,) = cursor.fetchone()
+                cursor.execute("INSERT INTO seen VALUES (%s)", [n + 1])
+        except Exception as error:
+            errors.append(error)
+        connection.close()
+
+    threads = [threading.Thread(target=each) for each in (first, second)]
+    [thread.start() for thread in threads]
+    [thread.join() for thread in threads]
+    cursor = connection.cursor()
+    cursor.execute("SELECT n FROM seen ORDER BY n")
+    print(errors, [n for (n,) in cursor.fetchall()])
+    print(cursor.execute("PRAGMA journal_mode").fetchone()[0])
+    """
+)
+
+
+def test_sqlite_writers_wait_their_turn_and_readers_never_wait(tmp_path):
+    """`make run`'s job worker and a command writing at once both succeed, and
+    the file is in WAL mode, where a reader never waits for a writer."""
+    env = {"DJANGO_DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
+
+    result = run_manage("shell", "--no-imports", "-c", SQLITE_WRITERS, env=env)
+
+    assert result.stdout.split("\n")[:2] == ["[] [1, 2]", "wal"], result.stderr
