@@ -60,7 +60,8 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "import_export",
-    "axes",
+    # With a Chinese name for its admin section (programs/third_party.py).
+    "programs.third_party.AxesConfig",
     "rest_framework",
     "drf_spectacular",
     # The API docs' scripts and styles, served from here rather than a CDN.
@@ -69,7 +70,7 @@ INSTALLED_APPS = [
     # Background jobs (programs/jobs.py): Django's tasks API and its
     # database-backed queue, which every app server and worker share.
     "django_tasks",
-    "django_tasks_db",
+    "programs.third_party.TasksDatabaseConfig",
     "programs",
 ]
 

@@ -143,3 +143,21 @@ def test_the_admin_keeps_its_language_under_a_script_prefix(editor):
 
     assert page.status_code == 200
     assert CHINESE_HEADER in page.text
+
+
+def test_the_chinese_admin_names_the_sections_of_other_apps_in_chinese():
+    """Sign-in lockouts (django-axes) and the job queue (the tasks database
+    backend) ship no Chinese: ours fills in (programs/third_party.py)."""
+    admin = f.make_staff("root", is_superuser=True)
+    client = signed_in(admin, HTTP_ACCEPT_LANGUAGE="zh-CN")
+
+    index = client.get(reverse("admin:index")).text
+    attempts = client.get(reverse("admin:axes_accessattempt_changelist")).text
+    jobs = client.get(
+        reverse("admin:django_tasks_database_dbtaskresult_changelist")
+    ).text
+
+    assert "登录锁定" in index and "任务队列" in index
+    assert "Axes" not in index and "Tasks Database Backend" not in index
+    assert "登录尝试" in attempts and "尝试时间" in attempts
+    assert "任务结果" in jobs and "待运行" in jobs
