@@ -62,6 +62,16 @@ def ceiling_rps(size_result):
     return results[mode]["ceiling"].requests_per_second
 
 
+def ceiling_around(size_result, mode, page):
+    """Return the ceiling's throughput to compare ``page`` in ``mode`` with.
+
+    The mean of the ceiling's runs just before and after the page's
+    (run.load_pages); a run recorded before those has one ceiling.
+    """
+    around = size_result["results"][mode].get("_ceiling_around", {})
+    return around.get(page) or ceiling_rps(size_result)
+
+
 def page_queries(size_result, page, mode="uncached"):
     url = size_result["plan"]["urls"][page]
     return size_result["queries"][mode][url]["queries"]
@@ -219,7 +229,10 @@ def share_target(sizes, mode, page, limit, label):
     """Return the target that ``page`` reaches ``limit`` x the ceiling at every size."""
     shares = [
         (
-            ratio(size["results"][mode][page].requests_per_second, ceiling_rps(size)),
+            ratio(
+                size["results"][mode][page].requests_per_second,
+                ceiling_around(size, mode, page),
+            ),
             size["size"],
         )
         for size in sizes
@@ -251,7 +264,6 @@ def size_table(size):
         "| Queries | Alone ms | × ceiling |",
         "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    ceiling = ceiling_rps(size)
     for page, label in PAGE_LABELS.items():
         url = size["plan"]["urls"][page]
         for mode in modes_of(size):
@@ -259,12 +271,13 @@ def size_table(size):
             probe = size["queries"][mode][url]
             header = size["results"][mode]["_headers"].get(page)
             cache = f"on: {header or 'not used'}" if mode == "cached" else "off"
+            share = ratio(result.requests_per_second, ceiling_around(size, mode, page))
             lines.append(
                 f"| {label} | `{url}` | {cache} "
                 f"| {result.requests_per_second:,.0f} | {result.p50_ms:.1f} "
                 f"| {result.p99_ms:.1f} | {result.errors} | {probe['queries']} "
                 f"| {probe['alone_ms']:.1f} "
-                f"| {ratio(result.requests_per_second, ceiling):.2f} |"
+                f"| {share:.2f} |"
             )
     return "\n".join(lines)
 
@@ -450,8 +463,11 @@ def render(machine, sizes, notes=()):
         "itself, without the queueing in wrk's latency.",
         "- The ceiling is `/_bench/ceiling/<list>/` (routed only under "
         "`benchmarks.settings`): the list's first 25 rows as JSON, one "
-        'query with `values()`, no template. Every "× ceiling" divides by its '
-        "throughput with the page cache off.",
+        "query with `values()`, no template. It is never cached. It is "
+        'measured between every two pages, and each page\'s "× ceiling" '
+        "divides by the mean of the ceiling's runs just before and after it: "
+        "the machine's speed drifts during a run, by half in one of them. "
+        "The ceiling's own row is the median of its runs.",
         "- The DRF floor is `/_bench/drf-floor/<list>/`: the ceiling's rows "
         "through Django REST framework as the API is configured (its "
         "authentication, permissions, rate limits and renderer), with none of "

@@ -2,7 +2,7 @@ import collections
 
 import pytest
 
-from benchmarks import report, wrk
+from benchmarks import report, run, wrk
 
 # wrk 4.1.0's report with --latency, including both kinds of error lines.
 REPORT = """\
@@ -89,9 +89,8 @@ def test_parse_time_refuses_an_unknown_unit():
         wrk.parse_time_ms("3.0days")
 
 
-def fake_size(records, rps, p50_ms, queries=3):
-    """Return one size's results with every page at ``rps`` but the ceiling."""
-    result = wrk.WrkResult(
+def wrk_result(rps, p50_ms=10.0):
+    return wrk.WrkResult(
         requests=100,
         seconds=10.0,
         requests_per_second=rps,
@@ -100,7 +99,11 @@ def fake_size(records, rps, p50_ms, queries=3):
         non_2xx_3xx=0,
         socket_errors=0,
     )
-    ceiling = wrk.WrkResult(**{**result.__dict__, "requests_per_second": 1000.0})
+
+
+def fake_size(records, rps, p50_ms, queries=3):
+    """Return one size's results with every page at ``rps`` but the ceiling."""
+    result, ceiling = wrk_result(rps, p50_ms), wrk_result(1000.0, p50_ms)
     urls = {page: f"/{page}/" for page in (*report.PAGE_LABELS, "export")}
     pages = {page: result for page in report.PAGE_LABELS} | {"ceiling": ceiling}
     return {
@@ -123,6 +126,37 @@ def test_targets_are_missed_when_the_list_is_slower_than_half_the_ceiling():
 
     assert list_target(slow) == [False]
     assert list_target(fast) == [True]
+
+
+def test_each_page_is_compared_with_the_ceiling_measured_around_it(monkeypatch):
+    """On a machine slowing down during the run, every page at half the
+    ceiling's speed measures 0.5x; against the first ceiling alone, the last
+    pages would measure 0.3x."""
+    measured = []
+
+    def slowing_load(base, url, options, label, warm=True):
+        speed = 1 - 0.03 * len(measured)
+        measured.append(label)
+        return wrk_result((1000.0 if label == "ceiling" else 500.0) * speed)
+
+    monkeypatch.setattr(run, "load", slowing_load)
+    urls = {page: f"/{page}/" for page in run.PAGES}
+
+    results = run.load_pages("http://127.0.0.1:1", urls, options=None)
+
+    size = fake_size(1_000, 0.0, 10) | {"results": {"uncached": results}}
+    shares = {
+        page: report.ratio(
+            results[page].requests_per_second,
+            report.ceiling_around(size, "uncached", page),
+        )
+        for page in run.PAGES
+        if page != "ceiling"
+    }
+    assert shares == {page: pytest.approx(0.5) for page in shares}
+    assert measured[::2] == ["ceiling"] * len(run.PAGES)
+    first_ceiling = 1000.0
+    assert results["detail"].requests_per_second / first_ceiling < 0.35
 
 
 def test_targets_catch_queries_or_latency_growing_with_the_records():
