@@ -18,6 +18,7 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as NoAnswerYet
+from contextlib import nullcontext
 
 from django.db import DatabaseError, connection, transaction
 from django.http import JsonResponse
@@ -30,10 +31,14 @@ def ask_database(sql):
     """Return the first row of ``sql``, run with the health check's timeout.
 
     ``SET LOCAL`` lasts until the end of the transaction around it, so the
-    short timeout never outlives the check on a persistent connection.
+    short timeout never outlives the check on a persistent connection. Only
+    PostgreSQL gets a transaction: SQLite's take the write lock as they begin
+    (settings.py), and a check waiting behind a long write is not an answer.
     """
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    postgresql = connection.vendor == "postgresql"
+    atomic = transaction.atomic() if postgresql else nullcontext()
+    with atomic, connection.cursor() as cursor:
+        if postgresql:
             cursor.execute(f"SET LOCAL statement_timeout = {CHECK_TIMEOUT_MS:d}")
         cursor.execute(sql)
         return cursor.fetchone()
