@@ -64,8 +64,13 @@ def test_prepared_statements_can_be_turned_off_for_a_transaction_pooler():
 
 
 def test_sqlite_gets_no_postgresql_options():
-    """SQLite, which has no such parameters, is left without them."""
-    assert database_options() == {}
+    """SQLite, which has no such parameters, is left without them: it gets its
+    own, for the server and the job worker sharing its file (test_settings)."""
+    assert database_options() == {
+        "init_command": "PRAGMA journal_mode=WAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
 
 
 @pytest.mark.django_db
