@@ -57,6 +57,29 @@ def test_every_page_names_its_alternates_with_hreflang(client):
     }
 
 
+def test_language_links_are_remembered_per_address_host_and_language(client, settings):
+    """The rendered language links are kept, but never shown on another page,
+    host, scheme or language than their own."""
+    settings.ALLOWED_HOSTS = ["testserver", "example.org"]
+
+    def alternates(path, **extra):
+        text = client.get(path, **extra).text
+        return re.findall(r'<link rel="alternate" hreflang=\S+ href="([^"]+)"', text)
+
+    for _ in range(2):  # the second time from what the first kept
+        assert alternates("/projects/")[0] == "http://testserver/projects/"
+        assert alternates("/projects/?q=a")[0] == "http://testserver/projects/?q=a"
+        assert alternates("/projects/", HTTP_HOST="example.org")[0] == (
+            "http://example.org/projects/"
+        )
+        assert alternates("/projects/", secure=True)[0] == (
+            "https://testserver/projects/"
+        )
+        chinese = client.get("/zh-hans/projects/").text
+        assert '<span aria-current="true" lang="zh-Hans">' in chinese
+        assert '<a href="/projects/" hreflang="en" lang="en">' in chinese
+
+
 def test_names_follow_the_language_and_fall_back_marked(client):
     """A name shows in the page's language, or in the other one marked with lang."""
     f.make_organization(name_en="Qingpu Government", name_zh="青浦区政府")
