@@ -290,13 +290,17 @@ class _CompiledRows:
                 *query.values_select,
                 *query.annotation_select,
             ]
-        elif queryset._iterable_class is ValuesListIterable and not (
-            query.annotation_select or query.extra_select
-        ):
+        elif queryset._iterable_class is ValuesListIterable and list(
+            queryset._fields
+        ) == [*query.extra_select, *query.values_select, *query.annotation_select]:
+            # Fields, then any expressions: Django selects them in that order
+            # whatever the order asked, and ValuesListIterable puts the
+            # columns back in it; here they already are.
             self.names = None
         else:
             raise ValueError(
-                "Compiled rows are a values(), or a values_list() of fields alone."
+                "Compiled rows are a values(), or a values_list() of fields "
+                "followed by any expressions."
             )
         if query.low_mark or query.high_mark is not None:
             raise ValueError("Compiled rows are sliced when read, not before.")

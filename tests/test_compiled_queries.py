@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Prefetch, prefetch_related_objects
+from django.db.models.functions import Lower
 from django.test import RequestFactory
 from django.urls import resolve, reverse
 from django.utils import translation
@@ -22,6 +23,7 @@ from programs.compiled_queries import (
 from programs.kinds import KINDS
 from programs.models import Expert, PublicationStatus, Source
 from programs.site import list_rows, records
+from programs.site.cache import content_version
 from tests import factories as f
 from tests.test_views import three_of_each
 
@@ -217,8 +219,11 @@ def test_a_lists_first_rows_are_what_the_orm_reads(every_kind, kind, language):
     compiled = records.first_rows(view_class, order)
 
     assert rows.exists()
-    assert typed(compiled.read(0, 100)) == typed(rows[0:100])
-    assert typed(compiled.read(1, 3)) == typed(rows[1:3])
+    first, version = compiled.read(0, 100)
+    assert typed(first) == typed(rows[0:100])
+    assert version == content_version()
+    assert typed(compiled.read(1, 3)[0]) == typed(rows[1:3])
+    assert compiled.read(0, 0) == ([], None)
 
 
 @pytest.mark.django_db
@@ -253,15 +258,39 @@ def test_compiled_rows_convert_values_as_the_orm_does():
     "build",
     [
         lambda: Expert.objects.values_list("name_en", flat=False)[:5],
-        lambda: Expert.objects.annotate(n=Count("sources")).values_list("name_en", "n"),
+        lambda: Expert.objects.annotate(n=Count("sources")).values_list("n", "name_en"),
         lambda: Expert.objects.all(),
     ],
-    ids=["sliced", "annotated", "records"],
+    ids=["sliced", "annotation-first", "records"],
 )
 def test_compiled_rows_are_plain_columns_sliced_when_read(build):
     """What CompiledRows would read wrongly is refused when first compiled."""
     with pytest.raises(ValueError, match="Compiled rows"):
         CompiledRows(build).read(0, 1)
+
+
+@pytest.mark.django_db
+def test_compiled_rows_read_expressions_after_the_fields():
+    """A values_list's expressions after its fields are read in their place,
+    as the ORM reads them."""
+    for name in ("A", "B"):
+        f.make_expert(name_en=name).sources.add(f.make_source())
+
+    def build():
+        return (
+            Expert.objects.annotate(n=Count("sources"))
+            .order_by("name_en")
+            .values_list("name_en", "n", Lower("name_en"))
+        )
+
+    assert (
+        CompiledRows(build).read(0, 5)
+        == list(build())
+        == [
+            ("A", 1, "a"),
+            ("B", 1, "b"),
+        ]
+    )
 
 
 @pytest.mark.django_db

@@ -63,6 +63,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db.models import Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal
 from django.http import HttpResponse
@@ -99,6 +100,16 @@ def content_version(using=DEFAULT_DB_ALIAS):
         cursor.execute(f"SELECT number FROM {table} WHERE id = %s", [VERSION_ROW])
         row = cursor.fetchone()
     return bump_content_version(using) if row is None else row[0]
+
+
+def version_column():
+    """Return the content version as a column to add to a query.
+
+    Read in the same statement as the query's rows, so in the same snapshot,
+    and without a round trip of its own. NULL if the version's row is missing
+    (then ``content_version`` makes it).
+    """
+    return Subquery(ContentVersion.objects.filter(pk=VERSION_ROW).values("number"))
 
 
 # The content version's row, for what also says when it changed (the API's
