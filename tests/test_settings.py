@@ -126,3 +126,21 @@ def test_sqlite_writers_wait_their_turn_and_readers_never_wait(tmp_path):
     result = run_manage("shell", "--no-imports", "-c", SQLITE_WRITERS, env=env)
 
     assert result.stdout.split("\n")[:2] == ["[] [1, 2]", "wal"], result.stderr
+
+
+def test_the_wsgi_application_leaves_what_it_loaded_out_of_full_collections():
+    """The server's process freezes what loading the site made (gc.freeze):
+    the collector's full passes no longer walk it."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    clean.pop("DATABASE_URL", None)
+    code = "import gc, talentzone.wsgi; print(gc.get_freeze_count())"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, **PRODUCTION_ENV},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) > 100_000
