@@ -15,17 +15,22 @@ PRODUCTION_ENV = {
 }
 
 
-def run_manage(*args, env):
+def run_python(*args, env):
+    """Run Python on ``args`` in a fresh process, configured by ``env`` alone."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     clean.pop("DATABASE_URL", None)
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *args],
         cwd=ROOT,
         env={**clean, **env},
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def run_manage(*args, env):
+    return run_python("manage.py", *args, env=env)
 
 
 def test_deploy_check_passes_with_only_the_production_variables():
@@ -131,16 +136,7 @@ def test_sqlite_writers_wait_their_turn_and_readers_never_wait(tmp_path):
 def test_the_wsgi_application_leaves_what_it_loaded_out_of_full_collections():
     """The server's process freezes what loading the site made (gc.freeze):
     the collector's full passes no longer walk it."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    clean.pop("DATABASE_URL", None)
     code = "import gc, talentzone.wsgi; print(gc.get_freeze_count())"
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={**clean, **PRODUCTION_ENV},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_python("-c", code, env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr
     assert int(result.stdout) > 100_000
