@@ -59,3 +59,9 @@ def page_by_keys(queryset, page, rows=None):
     # order need, not those of the columns ``rows`` shows.
     keys = queryset.values("pk")[start:stop]
     return rows.filter(pk__in=keys)
+
+
+def last_page_read_in_one(page_size):
+    """Return the number of the last page that reads its rows in one query,
+    not its keys first (``reads_keys_first``), at ``page_size`` rows a page."""
+    return (KEYS_FIRST_PAST - 1) // page_size + 1

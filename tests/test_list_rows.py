@@ -1,6 +1,7 @@
 """The lean list page: rows written in Python (programs/site/list_rows.py) and
 the parts kept under the content version (programs/site/list_parts.py)."""
 
+import datetime
 import re
 from unittest import mock
 
@@ -298,6 +299,155 @@ def test_an_unfiltered_page_read_by_compiled_sql_is_the_same_page(
         assert len(compiled.context["object_list"]) == rows
     # Once for the experts, whatever the page; the empty list read nothing.
     assert len(compiles) == 1
+
+
+FILTERED_QUERIES = [
+    "district=qingpu&status=appointed",
+    "status=appointed&sort=-name_en",
+    "district=qingpu&sort=appointed_on&page=2",
+    "q=Expert 1",
+    "q=专家",
+    "organization=maker&district=qingpu",
+    "district=qingpu&q=nobody",  # no match: an empty page
+]
+
+
+def test_a_filtered_page_read_by_compiled_sql_is_the_same_page(
+    client, settings, monkeypatch, compiles
+):
+    """A filtered list's later requests, its parts kept, skip the FilterSet
+    and read their rows by the SQL the first compiled: byte for byte the same
+    page, whatever the filters, search, sort, page and language, each query
+    string compiled once in each language and none answering another."""
+    from programs.site import records
+
+    settings.PAGE_CACHE_SECONDS = 0
+    monkeypatch.setattr(records.PublicListView, "paginate_by", 3)
+    qingpu = f.make_district(slug="qingpu", name_en="Qingpu", name_zh="青浦区")
+    maker = f.make_organization(slug="maker", name_en="Maker")
+    for n in range(10):
+        f.make_expert(
+            name_en=f"Expert {n % 4}",
+            name_zh=f"专家{(7 * n) % 10}",
+            appointed_on=datetime.date(2020 + n % 3, 1, 1),
+            appointed_by=maker if n % 3 else f.make_organization(),
+            district=qingpu if n % 2 else None,
+            status="appointed" if n % 4 else "ended",
+        )
+    cache.clear()
+    urls = [
+        f"/{language}experts/?{query}"
+        for language in ("", "zh-hans/")
+        for query in FILTERED_QUERIES
+    ]
+    through_the_filterset = {url: client.get(url) for url in urls}
+    for url in urls:
+        compiled = client.get(url)
+
+        assert through_the_filterset[url].context["filter"] is not None
+        assert compiled.context["filter"] is None, url
+        assert compiled.content == through_the_filterset[url].content, url
+    matched = client.get(f"/experts/?{FILTERED_QUERIES[0]}")
+    assert len(matched.context["object_list"]) == 3
+    # Each once per language, but the empty one, which read nothing.
+    assert len(compiles) == 2 * (len(FILTERED_QUERIES) - 1)
+
+
+def test_compiled_filtered_rows_are_kept_per_query_string_and_language(
+    client, settings
+):
+    """Rows compiled for one filter or language never answer another: each
+    page shows its own records, in its own order."""
+    settings.PAGE_CACHE_SECONDS = 0
+    older = f.make_expert(name_en="Alpha", name_zh="赵", status="appointed")
+    newer = f.make_expert(name_en="Beta", name_zh="艾", status="ended")
+    expected = {
+        "/experts/?status=appointed": [older.slug],
+        "/experts/?status=ended": [newer.slug],
+        "/experts/?q=a&sort=name_en": [older.slug, newer.slug],
+        # By pinyin on Chinese pages: 艾 (ài) before 赵 (zhào).
+        "/zh-hans/experts/?q=a&sort=name_en": [newer.slug, older.slug],
+    }
+    for url in expected:
+        client.get(url)  # compiles its rows and keeps its parts
+    for url, slugs in expected.items():
+        response = client.get(url)
+        assert response.context["filter"] is None
+        assert [record.slug for record in response.context["object_list"]] == slugs
+
+
+def test_a_filter_made_invalid_by_an_edit_stops_using_its_compiled_rows(
+    client, settings
+):
+    """A district unpublished after its filter's rows were compiled: its
+    slug is no longer a choice, and the list says so instead of listing it."""
+    settings.PAGE_CACHE_SECONDS = 0
+    qingpu = f.make_district(slug="qingpu", name_en="Qingpu")
+    f.make_expert(district=qingpu)
+    url = "/experts/?district=qingpu"
+    client.get(url)
+    assert len(client.get(url).context["object_list"]) == 1  # compiled
+    qingpu.publication_status = PublicationStatus.DRAFT
+    qingpu.save()
+
+    for _ in range(2):
+        response = client.get(url)
+        assert response.context["filter"] is not None
+        assert response.context["form_errors"]
+        assert response.context["object_list"] == []
+
+
+def test_a_filtered_list_with_form_errors_or_a_late_page_uses_its_filterset(
+    client, settings, monkeypatch
+):
+    """Rows are compiled only for a valid form and the pages read in one
+    query: an invalid year, and a page past KEYS_FIRST_PAST, go through the
+    FilterSet every time, and show what they should."""
+    from programs import paging
+    from programs.site import records
+
+    settings.PAGE_CACHE_SECONDS = 0
+    monkeypatch.setattr(records.PublicListView, "paginate_by", 2)
+    monkeypatch.setattr(paging, "KEYS_FIRST_PAST", 2)
+    made = [f.make_expert(name_en=f"Expert {n}", status="appointed") for n in range(5)]
+    for _ in range(2):
+        invalid = client.get("/experts/?status=appointed&year=abc")
+        assert invalid.context["filter"] is not None
+        assert invalid.context["object_list"] == []
+    client.get("/experts/?status=appointed")  # keeps the parts
+    first = client.get("/experts/?status=appointed")
+    later = client.get("/experts/?status=appointed&page=3")
+
+    assert first.context["filter"] is None
+    assert later.context["filter"] is not None
+    assert [record.slug for record in later.context["object_list"]] == [made[4].slug]
+
+
+def test_filters_no_row_can_match_are_read_as_nothing_and_not_kept():
+    """A query Django finds empty while compiling (an IN of nothing) reads no
+    row and keeps nothing to compile again."""
+    from programs.site import filtered_rows, records
+
+    query = QueryDict("status=nothing")
+    rows = Expert.objects.filter(pk__in=[]).values_list("slug")
+    found = filtered_rows.read_and_keep(
+        records.ExpertListView, query, rows, 0, 25, "default"
+    )
+    assert found == []
+    assert filtered_rows.find(records.ExpertListView, query) is None
+
+
+@pytest.mark.parametrize("page_size", [1, 3, 25, 30, 999, 1000, 1001])
+def test_the_last_page_read_in_one_query_is_the_last_not_read_by_keys(page_size):
+    """last_page_read_in_one agrees with reads_keys_first at every page size."""
+    from django.core.paginator import Paginator
+
+    from programs import paging
+
+    pages = Paginator(range(5000), page_size)
+    last = paging.last_page_read_in_one(page_size)
+    assert not paging.reads_keys_first(pages.page(last))
+    assert paging.reads_keys_first(pages.page(last + 1))
 
 
 @pytest.mark.parametrize(

@@ -72,12 +72,19 @@ def version_to_keep_under(request):
     return version
 
 
+def selection_of(query):
+    """Return what ``query`` (a QueryDict) selects and sorts, in a canonical
+    form: every parameter but the page number, each with its values."""
+    return tuple(
+        sorted(
+            (name, tuple(values)) for name, values in query.lists() if name != "page"
+        )
+    )
+
+
 def parts_key(version, model, query):
     """Return the key of a list's parts for ``query`` (a QueryDict)."""
-    selection = sorted(
-        (name, values) for name, values in query.lists() if name != "page"
-    )
-    digest = hashlib.sha256(repr(selection).encode()).hexdigest()[:32]
+    digest = hashlib.sha256(repr(selection_of(query)).encode()).hexdigest()[:32]
     return f"{KEY_PREFIX}:{version}:{get_language()}:{model._meta.label_lower}:{digest}"
 
 

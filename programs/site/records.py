@@ -45,9 +45,15 @@ from ..models import (
     Workstation,
 )
 from ..models.figures import subjects_about
-from ..paging import bounds_of, page_by_keys, reads_keys_first, totally_ordered
+from ..paging import (
+    bounds_of,
+    last_page_read_in_one,
+    page_by_keys,
+    reads_keys_first,
+    totally_ordered,
+)
 from ..sorting import in_page_order
-from . import filters, list_rows
+from . import filtered_rows, filters, list_rows
 from .aggregates import keeps_more
 from .cache import version_column
 from .exports import ExportMixin
@@ -144,27 +150,52 @@ class PublicListView(AnnouncedFiguresMixin, ExportMixin, FilterView):
         # part of the page, so none is read for them.
         self.kept = None
         self.first_page = None
+        self.filtered_rows = None
         if not request.GET:
             self.first_page = self.read_first_page()
         if not request.GET.get("format"):
             self.kept = KeptParts(request, self.model)
-            if self.kept.get("parts") is not None and set(request.GET) <= {"page"}:
-                return self.unfiltered_page()
+            parts = self.kept.get("parts")
+            if parts is not None and not self.selects():
+                return self.page_without_filterset()
+            if parts is not None and not parts.form_errors and self.on_first_pages():
+                self.filtered_rows = filtered_rows.find(type(self), request.GET)
+                if self.filtered_rows is not None:
+                    return self.page_without_filterset()
         return super().get(request, *args, **kwargs)
 
-    def unfiltered_page(self):
-        """Answer a page of the list with no filter set and its parts kept.
+    def page_without_filterset(self):
+        """Answer a page of the list whose parts are kept, with its rows read
+        by SQL compiled before.
 
-        Without a FilterSet: with no filter it selects what get_queryset
-        does, and what it adds to the page, the form, is kept rendered. Making
-        one (its form's fields copied, its district choices set) cost a
-        tenth of a list page. Its rows are read by SQL compiled once
-        (``first_rows``).
+        Without a FilterSet: what it adds to the page, the form, is kept
+        rendered, and the count with it. Making one (its form's fields
+        copied, its district choices set, the form validated) cost a tenth
+        of a list page, and filtering and compiling the query another. The
+        rows of a list with no filter set are compiled once (``first_rows``);
+        those of a filtered one by the first request for its query string
+        (filtered_rows.py), as long as its parts are kept without errors: its
+        form was then valid under the current content version.
         """
         self.filterset = None
         self.object_list = self.get_queryset()
         context = self.get_context_data(filter=None, object_list=self.object_list)
         return self.render_to_response(context)
+
+    def selects(self):
+        """Say whether the query string filters or sorts the list, beyond
+        asking for a page."""
+        return not set(self.request.GET) <= {self.page_kwarg}
+
+    def on_first_pages(self):
+        """Say whether the page asked for reads its rows in one query, not
+        its keys first (paging.py): a later page needs its filtered queryset."""
+        number = self.request.GET.get(self.page_kwarg) or "1"
+        return (
+            number.isdecimal()
+            and len(number) < 6
+            and int(number) <= last_page_read_in_one(self.paginate_by)
+        )
 
     def read_first_page(self):
         """Return the rows of the list's first page with no filter set, and
@@ -211,12 +242,15 @@ class PublicListView(AnnouncedFiguresMixin, ExportMixin, FilterView):
 
         Not model objects, nor every column: the exports, which share
         get_queryset, read every column they write. The first pages of a
-        list with no filter set (``unfiltered_page``, whose queryset is
-        ``public_list``'s) are read by SQL compiled once (``first_rows``); a
-        later page reads its keys first (paging.py).
+        list are read by SQL compiled once: with no filter set by
+        ``first_rows`` (``page_without_filterset``, whose queryset is
+        ``public_list``'s), with filters by the first request for them
+        (filtered_rows.py). A later page reads its keys first (paging.py).
         """
+        start, stop = bounds_of(page)
+        if self.filtered_rows is not None:
+            return self.filtered_rows.read(start, stop, queryset.db)
         if self.filterset is None and not reads_keys_first(page):
-            start, stop = bounds_of(page)
             if start == 0 and self.first_page is not None:
                 return self.first_page[:stop]
             order = tuple(queryset.query.order_by)
@@ -225,6 +259,11 @@ class PublicListView(AnnouncedFiguresMixin, ExportMixin, FilterView):
             )
             return rows
         rows = queryset.values_list(*list_rows.fields_of(self.columns))
+        valid = self.filterset is not None and self.filterset.is_valid()
+        if valid and self.selects() and not reads_keys_first(page):
+            return filtered_rows.read_and_keep(
+                type(self), self.request.GET, rows, start, stop, queryset.db
+            )
         return page_by_keys(queryset, page, rows)
 
     def get_paginator(self, queryset, per_page, **kwargs):
