@@ -12,8 +12,8 @@ a placeholder key, and runs that SQL with the real key in the placeholder's
 place. Its rows become model instances as Django's own ``ModelIterable``
 makes them: the database's converters, ``Model.from_db``, then the
 ``select_related`` records. ``RelatedRead`` does the same for one
-``Prefetch`` of a single record, and ``attach_related`` reads several of
-them in one round trip.
+``Prefetch`` of a single record, and ``read_with_related`` reads a record and
+several of them in one round trip.
 
 Lists ask the same questions too. ``CompiledRows`` reads a page of a list
 with no filter set (its bounds written as Django writes a slice's), and
@@ -30,6 +30,7 @@ once for each.
 from contextlib import nullcontext
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Subquery
 from django.db.models.query import (
     ValuesIterable,
     ValuesListIterable,
@@ -164,14 +165,21 @@ class _Compiled:
 
 
 class RelatedRead:
-    """One ``Prefetch`` of ``model``'s records, compiled, for one record at a
-    time: read with ``attach_related``."""
+    """One ``Prefetch`` of the records of ``records``, a queryset, compiled,
+    for one record at a time, found by ``field`` (a unique text field: its
+    slug): read with ``read_with_related``.
 
-    def __init__(self, model, prefetch):
+    The related records are found by a subquery for the record's key, not by
+    the key itself, so that they can be asked for together with the record:
+    one round trip rather than two.
+    """
+
+    def __init__(self, records, field, prefetch):
         if "__" in prefetch.prefetch_through or prefetch.queryset is None:
             raise ValueError(
                 f"Only one level with a queryset: {prefetch.prefetch_through}"
             )
+        model = records.model
         self.name = prefetch.prefetch_to
         self.queryset = prefetch.queryset
         relation = model._meta.get_field(prefetch.prefetch_through)
@@ -179,14 +187,25 @@ class RelatedRead:
         # prefetch_related sets it, so that reading it costs no query.
         reverse_foreign_key = relation.auto_created and relation.one_to_many
         self.back_to_record = relation.field.name if reverse_foreign_key else None
-        self.query = CompiledQuery(
-            # The filter the record's related manager applies, as Django's
-            # prefetch applies it to a Prefetch's queryset.
-            lambda key: getattr(model(pk=key), self.name)._apply_rel_filters(
+
+        def related_to(key):
+            record = records.filter(**{field: key})
+            if reverse_foreign_key:
+                # Rows whose foreign key is the record's: the filter Django's
+                # related manager applies, which takes a record, not a
+                # subquery.
+                target = relation.field.target_field.attname
+                found = Subquery(record.values(target))
+                return prefetch.queryset.filter(**{self.back_to_record: found})
+            # An unsaved record whose key is that subquery: its related
+            # manager applies the filter Django's prefetch applies to a
+            # Prefetch's queryset, comparing with the subquery.
+            found = Subquery(record.values("pk"))
+            return getattr(model(pk=found), self.name)._apply_rel_filters(
                 prefetch.queryset
-            ),
-            key_type=int,
-        )
+            )
+
+        self.query = CompiledQuery(related_to, key_type=str)
 
     def keep(self, record, related):
         """Leave ``related``, this read's records for ``record``, on ``record``."""
@@ -201,15 +220,21 @@ class RelatedRead:
         record.__dict__.setdefault("_prefetched_objects_cache", {})[self.name] = done
 
 
-def attach_related(record, reads):
-    """Read each ``RelatedRead`` of ``reads`` for ``record``, together, and
-    leave their records on it as ``prefetch_related`` would: each related
-    manager's ``.all()`` answers from them, with no query."""
-    queries = [(read.query, record.pk) for read in reads]
-    for read, related in zip(
-        reads, read_together(queries, record._state.db), strict=True
-    ):
-        read.keep(record, related)
+def read_with_related(query, key, reads, using=DEFAULT_DB_ALIAS):
+    """Return the records ``query``, a ``CompiledQuery``, finds for ``key``,
+    the first with what each ``RelatedRead`` of ``reads`` finds for the same
+    key left on it as ``prefetch_related`` would leave it: each related
+    manager's ``.all()`` answers from them, with no query.
+
+    All sent together: on PostgreSQL, one round trip.
+    """
+    found, *related = read_together(
+        [(query, key), *((read.query, key) for read in reads)], using
+    )
+    if found:
+        for read, records in zip(reads, related, strict=True):
+            read.keep(found[0], records)
+    return found
 
 
 class CompiledRows:

@@ -2,6 +2,7 @@
 pages, by compiled SQL (programs/compiled_queries.py): the same records,
 values and order as the ORM's, on either database."""
 
+from contextlib import contextmanager
 from io import StringIO
 
 import pytest
@@ -153,10 +154,12 @@ def test_a_related_read_is_one_level_with_a_queryset():
     """Nested lookups and bare names are prefetch_related's, not a RelatedRead's."""
     with pytest.raises(ValueError, match="one level"):
         RelatedRead(
-            Expert, Prefetch("sources__evidence", queryset=Source.objects.all())
+            Expert.objects.all(),
+            "slug",
+            Prefetch("sources__evidence", queryset=Source.objects.all()),
         )
     with pytest.raises(ValueError, match="one level"):
-        RelatedRead(Expert, Prefetch("sources"))
+        RelatedRead(Expert.objects.all(), "slug", Prefetch("sources"))
 
 
 on_postgresql = pytest.mark.skipif(
@@ -166,21 +169,30 @@ on_postgresql = pytest.mark.skipif(
 
 @on_postgresql
 @pytest.mark.django_db
-def test_a_records_relations_are_sent_together(every_kind, monkeypatch):
-    """On PostgreSQL an expert's four relations are read in one pipeline: one
-    round trip rather than four."""
-    pipelines = []
+def test_a_record_and_its_relations_are_sent_together(every_kind, monkeypatch):
+    """On PostgreSQL an expert and its four relations are read in one
+    pipeline: one round trip rather than two (the record, then the rest)."""
+    pipelines, queries = [], []
     send_together = connection.pipeline
 
+    @contextmanager
     def counted():
-        pipelines.append(1)
-        return send_together()
+        pipelines.append("open")
+        with send_together():
+            yield
+        pipelines[-1] = "closed"
+
+    def note(execute, sql, params, many, context):
+        queries.append(pipelines[-1:] == ["open"])
+        return execute(sql, params, many, context)
 
     monkeypatch.setattr(connection, "pipeline", counted)
     expert = next(kind for kind in KINDS if kind.key == "expert")
     record = expert.model.objects.public().order_by("pk").last()
-    detail_view(expert, record).get_object()
-    assert len(pipelines) == 1
+    with connection.execute_wrapper(note):
+        detail_view(expert, record).get_object()
+    assert pipelines == ["closed"]
+    assert queries == [True] * 5  # the record and its four relations
 
 
 @on_postgresql

@@ -26,7 +26,7 @@ from ..compiled_queries import (
     CompiledQuery,
     CompiledRows,
     RelatedRead,
-    attach_related,
+    read_with_related,
 )
 from ..kinds import KINDS
 from ..models import (
@@ -409,12 +409,11 @@ class PublicDetailView(DetailView):
 
     def get_object(self, queryset=None):
         reads = detail_reads(type(self))
-        found = reads.record(self.kwargs[self.slug_url_kwarg])
+        slug = self.kwargs[self.slug_url_kwarg]
+        found = read_with_related(reads.record, slug, reads.related)
         if not found:
             raise Http404(f"No {self.model._meta.verbose_name} has that slug.")
-        record = found[0]
-        attach_related(record, reads.related)
-        return record
+        return found[0]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -432,7 +431,8 @@ class PublicDetailView(DetailView):
 
 
 class DetailReads:
-    """A detail view's record by its slug and its related records, compiled."""
+    """A detail view's record by its slug and its related records, compiled:
+    both found by the slug, so that they are read in one round trip."""
 
     def __init__(self, view_class):
         view = view_class()
@@ -440,8 +440,10 @@ class DetailReads:
             lambda slug: view.get_queryset().filter(**{view.slug_field: slug}),
             key_type=str,
         )
+        # Of the records the view shows (published ones, or any on a staff
+        # preview): those of another would be read for a page not found.
         self.related = [
-            RelatedRead(view_class.model, prefetch)
+            RelatedRead(view.get_queryset(), view.slug_field, prefetch)
             for prefetch in view_class.prefetch_related
         ]
 
